@@ -1,0 +1,47 @@
+# A 4-block ViT (width 64) trained from scratch on the digits: the
+# pre-trained model that the digits forgetting configs start from.
+_base_ = [
+    'mmpretrain::_base_/models/vit-base-p16.py',
+    '../_base_/datasets/digits.py',
+    'mmpretrain::_base_/default_runtime.py',
+]
+
+model = dict(
+    backbone=dict(
+        arch=dict(
+            _delete_=True,
+            embed_dims=64, num_layers=4, num_heads=4,
+            feedforward_channels=128),
+        img_size=8,
+        patch_size=2,
+        in_channels=1,
+        drop_rate=0.0),
+    head=dict(
+        num_classes=10,
+        in_channels=64,
+        loss=dict(_delete_=True, type='CrossEntropyLoss', loss_weight=1.0)))
+
+# A one-pixel random shift: the ViT overfits the 1078 training digits without.
+train_dataloader = dict(
+    dataset=dict(pipeline=[
+        dict(type='RandomCrop', crop_size=8, padding=1),
+        dict(type='PackInputs'),
+    ]))
+
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.05),
+    clip_grad=dict(max_norm=1.0))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.05, by_epoch=True, end=5,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=5, end=120,
+         eta_min=1e-5, convert_to_iter_based=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=120, val_interval=20)
+val_cfg = dict()
+test_cfg = dict()
+
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=40, max_keep_ckpts=1, save_last=True))
+randomness = dict(seed=0, deterministic=False)

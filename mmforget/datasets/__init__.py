@@ -1,0 +1,11 @@
+from .digits import DigitsDataset
+from .forget_retain_dataset import (ForgetRetainDataset, dataset_labels,
+                                    forget_retain_collate)
+from .task_schedule import (ForgettingSchedule, ForgettingTask,
+                            shuffled_class_order)
+
+__all__ = [
+    'DigitsDataset', 'ForgetRetainDataset', 'dataset_labels',
+    'forget_retain_collate', 'ForgettingSchedule', 'ForgettingTask',
+    'shuffled_class_order'
+]

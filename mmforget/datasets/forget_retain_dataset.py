@@ -1,0 +1,108 @@
+"""Training data of one forgetting task: a forget split and a retain split.
+
+Each item pairs one retain sample with one forget sample, so every batch
+holds as many of each (the papers draw one retain and one forget batch per
+iteration). An epoch is one pass over the larger split; the smaller one
+cycles. ``forget_retain_collate`` flattens a batch of pairs into one batch
+whose data samples carry ``forget=True/False`` in their metainfo.
+"""
+import copy
+
+import numpy as np
+from mmengine.dataset import pseudo_collate
+
+from mmforget.registry import DATASETS, FUNCTIONS
+from .task_schedule import ForgettingSchedule
+
+
+def dataset_labels(dataset):
+    """Ground-truth label of every sample, without loading images."""
+    if hasattr(dataset, 'get_gt_labels'):
+        return np.asarray(dataset.get_gt_labels(), dtype=np.int64)
+    return np.asarray(
+        [int(dataset.get_data_info(i)['gt_label'])
+         for i in range(len(dataset))], dtype=np.int64)
+
+
+@DATASETS.register_module()
+class ForgetRetainDataset:
+    """Wraps any mmpretrain dataset into per-task forget / retain splits.
+
+    Args:
+        dataset (dict | Dataset): the full training set.
+        schedule (dict): arguments of :class:`ForgettingSchedule` (class
+            names come from the dataset).
+        data_ratio (float): fraction of each split's samples used, drawn per
+            sample with ``seed`` (papers: 0.1 face, 0.05 ImageNet100).
+        seed (int): seed of the subsampling; each task draws anew.
+    """
+
+    def __init__(self, dataset, schedule, data_ratio=1.0, seed=0):
+        if isinstance(dataset, dict):
+            dataset = DATASETS.build(dataset)
+        if not 0 < data_ratio <= 1:
+            raise ValueError(f'data_ratio must be in (0, 1], got {data_ratio}')
+        self.dataset = dataset
+        self.data_ratio = data_ratio
+        self.seed = seed
+        self.schedule = ForgettingSchedule(
+            class_names=dataset.metainfo['classes'], **schedule)
+        self.labels = dataset_labels(dataset)
+        # Every task is checked now, so bad input fails before training.
+        self._splits = [self._split(t) for t in range(len(self.schedule))]
+        self.set_task(0)
+
+    @property
+    def metainfo(self):
+        return copy.deepcopy(self.dataset.metainfo)
+
+    @property
+    def task(self):
+        return self.schedule[self.task_index]
+
+    def set_task(self, index):
+        """Switch to task ``index``; rebuild the dataloader afterwards."""
+        self.task_index = index
+        self.forget_indices, self.retain_indices = self._splits[index]
+
+    def _split(self, index):
+        task = self.schedule[index]
+        rng = np.random.default_rng([self.seed, index])
+        retain_classes = [c for c in task.retain if c not in task.missing]
+        splits = []
+        for name, classes in (('forget', task.forget),
+                              ('retain', retain_classes)):
+            members = np.flatnonzero(np.isin(self.labels, classes))
+            if self.data_ratio < 1:
+                keep = int(round(self.data_ratio * len(members)))
+                members = np.sort(rng.choice(members, keep, replace=False))
+            if len(members) == 0:
+                raise ValueError(
+                    f'task {index}: the {name} split is empty (classes '
+                    f'{classes}, data_ratio={self.data_ratio}); raise '
+                    'data_ratio or check the dataset has samples of them')
+            splits.append(members)
+        return splits
+
+    def __len__(self):
+        return max(len(self.forget_indices), len(self.retain_indices))
+
+    def __getitem__(self, index):
+        retain = self._fetch(self.retain_indices, index, forget=False)
+        forget = self._fetch(self.forget_indices, index, forget=True)
+        return dict(retain=retain, forget=forget)
+
+    def _fetch(self, indices, index, forget):
+        item = self.dataset[int(indices[index % len(indices)])]
+        item['data_samples'].set_metainfo(dict(forget=forget))
+        return item
+
+
+@FUNCTIONS.register_module()
+def forget_retain_collate(batch):
+    """One batch: the retain samples, then the forget samples."""
+    if not (batch and isinstance(batch[0], dict) and 'retain' in batch[0]):
+        raise TypeError(
+            'forget_retain_collate expects items of ForgetRetainDataset')
+    return pseudo_collate([item['retain'] for item in batch] +
+                          [item['forget'] for item in batch])

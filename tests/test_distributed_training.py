@@ -1,0 +1,22 @@
+"""Two CPU processes train through tools/dist_train.sh (torchrun + gloo)."""
+import os
+import subprocess
+
+from conftest import REPO_ROOT
+
+
+def test_two_process_training_through_the_entry_point(tmp_path, free_port,
+                                                      python_env):
+    python_env['PORT'] = str(free_port)
+    result = subprocess.run(
+        ['bash', 'tools/dist_train.sh', 'configs/pretrain/vit-tiny_digits.py',
+         '2', '--work-dir', str(tmp_path), '--cfg-options',
+         'train_cfg.max_epochs=1'],
+        cwd=REPO_ROOT, env=python_env, capture_output=True, text=True,
+        timeout=300)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert 'Distributed training: True' in log
+    # 1078 training digits, batch 32: 34 batches, split over 2 ranks.
+    assert 'Epoch(train) [1][17/17]' in log
+    assert os.path.isfile(tmp_path / 'epoch_1.pth')
