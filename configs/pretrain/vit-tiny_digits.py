@@ -1,25 +1,10 @@
-# A 4-block ViT (width 64) trained from scratch on the digits: the
-# pre-trained model that the digits forgetting configs start from.
+# The digits ViT trained from scratch: the pre-trained model that the digits
+# forgetting configs start from.
 _base_ = [
-    'mmpretrain::_base_/models/vit-base-p16.py',
+    '../_base_/models/vit-tiny_digits.py',
     '../_base_/datasets/digits.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
-
-model = dict(
-    backbone=dict(
-        arch=dict(
-            _delete_=True,
-            embed_dims=64, num_layers=4, num_heads=4,
-            feedforward_channels=128),
-        img_size=8,
-        patch_size=2,
-        in_channels=1,
-        drop_rate=0.0),
-    head=dict(
-        num_classes=10,
-        in_channels=64,
-        loss=dict(_delete_=True, type='CrossEntropyLoss', loss_weight=1.0)))
 
 # A one-pixel random shift: the ViT overfits the 1078 training digits without.
 train_dataloader = dict(

@@ -121,9 +121,9 @@ class ForgettingSchedule:
         for i, forget in enumerate(forget_lists):
             retain = [c for c in order
                       if c not in forget and c not in forgotten]
+            old = [c for c in order if c in forgotten]
             self.tasks.append(
-                ForgettingTask(i, list(forget), retain, list(forgotten),
-                               list(missing)))
+                ForgettingTask(i, list(forget), retain, old, list(missing)))
             forgotten.extend(forget)
 
     def __len__(self):

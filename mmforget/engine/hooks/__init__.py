@@ -1,0 +1,3 @@
+from .forgetting_task_hook import ForgettingTaskHook
+
+__all__ = ['ForgettingTaskHook']

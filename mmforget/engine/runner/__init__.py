@@ -1,0 +1,4 @@
+from .continual_forgetting_loop import (ContinualForgettingLoop,
+                                        task_checkpoint_path)
+
+__all__ = ['ContinualForgettingLoop', 'task_checkpoint_path']

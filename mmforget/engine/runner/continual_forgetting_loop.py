@@ -1,0 +1,285 @@
+"""One ``tools/train.py`` run executes every task of a forgetting schedule.
+
+Per task: publish the task, measure Acc_f before it, start fresh LoRA
+adapters and a fresh optimizer and schedule, train, evaluate, merge the
+adapters into the weights, save ``task_<t>.pth`` (merged weights only) and
+append to ``forgetting_summary.json``. ``--resume`` continues after the last
+finished task and never repeats one.
+"""
+import copy
+import glob
+import os
+import os.path as osp
+import time
+
+import torch
+from mmengine.dist import is_main_process
+from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
+from mmengine.runner import EpochBasedTrainLoop
+
+from mmforget.datasets import ForgetRetainDataset
+from mmforget.evaluation import (TASK_INFO_KEY, ForgettingSummary,
+                                 subset_accuracy, task_scores)
+from mmforget.models import load_plain_checkpoint
+from mmforget.registry import LOOPS
+
+COLLATE = 'mmforget.forget_retain_collate'
+
+
+def task_checkpoint_path(work_dir, task_index):
+    return osp.join(work_dir, f'task_{task_index}.pth')
+
+
+@LOOPS.register_module()
+class ContinualForgettingLoop(EpochBasedTrainLoop):
+    """Epoch-based training over a sequence of forgetting tasks.
+
+    Args:
+        dataloader (dict): its dataset must be a ``ForgetRetainDataset``.
+        max_epochs (int): epochs per task.
+        val_interval (int): validate every this many epochs of a task.
+        select (str): which state ends a task: 'last' (the last epoch) or
+            'best_val' (the best H-Mean on the validation split). The test
+            split is never used for selection.
+        method (str): the method name written to the summary.
+    """
+
+    def __init__(self, runner, dataloader, max_epochs, val_begin=1,
+                 val_interval=1, select='last', method='GS-LoRA'):
+        if select not in ('last', 'best_val'):
+            raise ValueError(
+                f"select must be 'last' or 'best_val', got {select!r}")
+        dataloader = copy.deepcopy(dataloader)
+        collate = dataloader.setdefault('collate_fn', dict(type=COLLATE))
+        if collate.get('type') not in (COLLATE, 'forget_retain_collate'):
+            raise ValueError(
+                f'ContinualForgettingLoop needs collate_fn=dict(type='
+                f'{COLLATE!r}) in train_dataloader, got {collate}')
+        self._dataloader_cfg = dataloader
+        super().__init__(runner, dataloader, max_epochs, val_begin,
+                         val_interval)
+        self.dataset = self.dataloader.dataset
+        if not isinstance(self.dataset, ForgetRetainDataset):
+            raise TypeError(
+                'ContinualForgettingLoop needs train_dataloader.dataset of '
+                f'type mmforget.ForgetRetainDataset, got '
+                f'{type(self.dataset).__name__}')
+        self.select = select
+        self.method = method
+        self.schedule = self.dataset.schedule
+        self.task_index = 0
+        self._check_work_dir()
+
+    # ------------------------------------------------------------------ run
+    @property
+    def model(self):
+        model = self.runner.model
+        return model.module if is_model_wrapper(model) else model
+
+    def run(self):
+        self.runner.call_hook('before_train')
+        summary, first_task = self._start_or_resume()
+        for index in range(first_task, len(self.schedule)):
+            self._run_task(index, summary)
+        if is_main_process():
+            print_log('Forgetting summary:\n' + summary.table(),
+                      logger='current')
+        self.runner.call_hook('after_train')
+        return self.runner.model
+
+    def _run_task(self, index, summary):
+        self.task_index = index
+        self.dataset.set_task(index)
+        task = self.schedule[index]
+        self.model.start_task(index)
+        print_log(f'Task {index}: forgetting classes {task.forget}, '
+                  f'keeping {len(task.retain)} classes', logger='current')
+
+        before = dict(test=self._evaluate('test', task))
+        if self.runner.val_loop is not None:
+            before['val'] = self._evaluate('val', task)
+        forget_before = {split: subset_accuracy(
+            m['class_correct'], m['class_total'], task.forget)
+            for split, m in before.items()}
+
+        self._prepare_task_training()
+        start = time.time()
+        best = self._train_task(task, forget_before.get('val'))
+        train_seconds = time.time() - start
+        if best is not None:
+            self._restore_lora(best)
+
+        group_norms = self._group_norms()
+        zero_group_ratio = self._zero_group_ratio()
+        self.model.finish_task()
+        after = self._evaluate('test', task, forget_before['test'])
+        scores = task_scores(after['class_correct'], after['class_total'],
+                             dict(task.to_dict(),
+                                  forget_before=forget_before['test']))
+        pretrained = summary.record['pretrained']
+        entry = dict(
+            task=index,
+            forget_classes=list(task.forget),
+            num_retain_classes=len(task.retain),
+            forget_before=forget_before['test'],
+            forget=scores['forget'],
+            retain=scores['retain'],
+            retain_pretrained=subset_accuracy(
+                pretrained['class_correct'], pretrained['class_total'],
+                task.retain),
+            old=scores.get('old'),
+            drop=scores['drop'],
+            h_mean=scores['h_mean'],
+            train_seconds=round(train_seconds, 2),
+            trainable_params=int(self.model.trainable_param_count),
+            total_params=int(self.model.base_param_count),
+            zero_group_ratio=zero_group_ratio,
+            group_norms=group_norms)
+        if task.missing:
+            entry['missing'] = scores.get('missing')
+        self._save_task(index, task, forget_before['test'])
+        summary.add_task(entry)
+        if is_main_process():
+            summary.write()
+        print_log(f'Task {index} done: ' + ', '.join(
+            f'{k}={v:.2f}' for k, v in entry.items()
+            if isinstance(v, float)), logger='current')
+
+    def _train_task(self, task, val_forget_before):
+        """Epochs of one task; returns the selected LoRA state or None."""
+        best, best_score = None, -1.0
+        while self._epoch < self._max_epochs and not self.stop_training:
+            self.run_epoch()
+            due = (self._epoch >= self.val_begin
+                   and (self._epoch % self.val_interval == 0
+                        or self._epoch == self._max_epochs))
+            if self.runner.val_loop is not None and due:
+                metrics = self._evaluate('val', task, val_forget_before)
+                score = metrics.get('h_mean', -1.0)
+                if self.select == 'best_val' and score > best_score:
+                    best, best_score = self._copy_lora(), score
+        return best
+
+    # -------------------------------------------------------------- helpers
+    def _publish_task(self, task, forget_before=None):
+        info = task.to_dict()
+        info['forget_before'] = forget_before
+        self.runner.message_hub.update_info(TASK_INFO_KEY, info)
+
+    def _evaluate(self, split, task, forget_before=None):
+        self._publish_task(task, forget_before)
+        loop = self.runner.test_loop if split == 'test' else \
+            self.runner.val_loop
+        metrics = loop.run()
+        self.runner.model.train()
+        return {k.split('/', 1)[-1]: v for k, v in metrics.items()}
+
+    def _prepare_task_training(self):
+        """A dataloader for the task, a fresh optimizer and schedule."""
+        runner = self.runner
+        cfg = dict(self._dataloader_cfg, dataset=self.dataset)
+        self.dataloader = runner.build_dataloader(
+            cfg, seed=runner.seed,
+            diff_rank_seed=runner._randomness_cfg.get('diff_rank_seed',
+                                                      False))
+        self._epoch = 0
+        remaining = len(self.schedule) - self.task_index
+        self._max_iters = self._iter + remaining * self._max_epochs * len(
+            self.dataloader)
+        runner.optim_wrapper = runner.build_optim_wrapper(
+            copy.deepcopy(runner.cfg.optim_wrapper))
+        runner.scale_lr(runner.optim_wrapper, runner.auto_scale_lr)
+        if runner.cfg.get('param_scheduler') is not None:
+            runner.param_schedulers = runner.build_param_scheduler(
+                copy.deepcopy(runner.cfg.param_scheduler))
+        runner.optim_wrapper.initialize_count_status(
+            self.model, 0, self._max_epochs * len(self.dataloader))
+
+    def _lora_parameters(self):
+        return {n: p for n, p in self.model.named_parameters()
+                if '.lora_' in n}
+
+    def _copy_lora(self):
+        return {n: p.detach().clone()
+                for n, p in self._lora_parameters().items()}
+
+    def _restore_lora(self, state):
+        with torch.no_grad():
+            for name, param in self._lora_parameters().items():
+                param.copy_(state[name])
+
+    def _group_norms(self):
+        wrapper = self.runner.optim_wrapper
+        if hasattr(wrapper, 'group_norms'):
+            return {k: float(v) for k, v in wrapper.group_norms().items()}
+        return {}
+
+    def _zero_group_ratio(self):
+        wrapper = self.runner.optim_wrapper
+        if hasattr(wrapper, 'zero_group_ratio'):
+            return float(wrapper.zero_group_ratio())
+        return 0.0
+
+    def _save_task(self, index, task, forget_before):
+        """Merged weights and the task description; nothing that could
+        restore what was forgotten (no LoRA, optimizer or old weights)."""
+        if not is_main_process():
+            return
+        info = task.to_dict()
+        info['forget_before'] = forget_before
+        checkpoint = dict(
+            meta=dict(forgetting_task=info, method=self.method,
+                      dataset_meta=self.dataset.metainfo),
+            state_dict=self.model.merged_state_dict())
+        path = task_checkpoint_path(self.runner.work_dir, index)
+        torch.save(checkpoint, path + '.tmp')
+        os.replace(path + '.tmp', path)
+
+    # --------------------------------------------------------- start/resume
+    def _check_work_dir(self):
+        """Refuse to start a new run over an earlier one's results."""
+        if self.runner._resume:
+            return
+        earlier = glob.glob(osp.join(self.runner.work_dir, 'task_*.pth'))
+        if ForgettingSummary.load(self.runner.work_dir) or earlier:
+            raise FileExistsError(
+                f'{self.runner.work_dir} already holds a forgetting run '
+                '(forgetting_summary.json / task_*.pth). Pass --resume to '
+                'continue it, or --work-dir to start a new one elsewhere.')
+
+    def _start_or_resume(self):
+        summary = None
+        if self.runner._resume:
+            summary = ForgettingSummary.load(self.runner.work_dir)
+        if summary is None or summary.record['pretrained'] is None:
+            summary = ForgettingSummary(self.runner.work_dir, self.method)
+            pretrained = self._evaluate('test', self.schedule[0])
+            everything_forgotten = [c for t in self.schedule for c in t.forget]
+            summary.set_pretrained(dict(
+                retain=subset_accuracy(
+                    pretrained['class_correct'], pretrained['class_total'],
+                    [c for c in self.schedule[-1].retain]),
+                forget=subset_accuracy(
+                    pretrained['class_correct'], pretrained['class_total'],
+                    everything_forgotten),
+                class_correct=pretrained['class_correct'],
+                class_total=pretrained['class_total']))
+            if is_main_process():
+                summary.write()
+            return summary, 0
+        done = len(summary.tasks)
+        for entry in summary.tasks:
+            expected = self.schedule[entry['task']].forget
+            if entry['forget_classes'] != expected:
+                raise ValueError(
+                    f"cannot resume: task {entry['task']} of the earlier run "
+                    f"forgot {entry['forget_classes']}, this config's "
+                    f'schedule forgets {expected}')
+        if done:
+            path = task_checkpoint_path(self.runner.work_dir, done - 1)
+            load_plain_checkpoint(self.model, path)
+            self._iter = done  # keeps logged steps increasing
+        print_log(f'Resuming after {done} finished task(s)',
+                  logger='current')
+        return summary, done

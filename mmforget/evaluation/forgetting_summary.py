@@ -1,0 +1,128 @@
+"""``forgetting_summary.json`` / ``.csv`` / ``.png`` of a continual run.
+
+The JSON is the record of the run: one entry per finished task, all scores
+in percent. ``--resume`` reads it to find where to continue. Files are
+written to a temporary name and moved into place, so a crash never leaves
+a half-written summary.
+"""
+import csv
+import io
+import json
+import os
+import os.path as osp
+
+SUMMARY_NAME = 'forgetting_summary'
+CSV_COLUMNS = ('task', 'forget_classes', 'num_retain_classes',
+               'forget_before', 'forget', 'retain', 'retain_pretrained',
+               'old', 'missing', 'drop', 'h_mean', 'train_seconds',
+               'trainable_params', 'total_params', 'zero_group_ratio')
+
+
+def _write_atomically(path, data, mode='w'):
+    tmp = f'{path}.tmp'
+    with open(tmp, mode) as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+class ForgettingSummary:
+    """Collects per-task results and writes them to the work dir."""
+
+    def __init__(self, work_dir, method, metric='accuracy'):
+        self.work_dir = work_dir
+        self.record = dict(method=method, metric=metric, pretrained=None,
+                           tasks=[])
+
+    @property
+    def json_path(self):
+        return osp.join(self.work_dir, f'{SUMMARY_NAME}.json')
+
+    @property
+    def tasks(self):
+        return self.record['tasks']
+
+    @classmethod
+    def load(cls, work_dir):
+        """The summary of an earlier run, or None if there is none."""
+        summary = cls(work_dir, method='')
+        if not osp.isfile(summary.json_path):
+            return None
+        with open(summary.json_path) as f:
+            summary.record = json.load(f)
+        return summary
+
+    def set_pretrained(self, scores):
+        self.record['pretrained'] = scores
+
+    def add_task(self, entry):
+        self.tasks.append(entry)
+
+    def write(self):
+        os.makedirs(self.work_dir, exist_ok=True)
+        _write_atomically(self.json_path, json.dumps(self.record, indent=2))
+        _write_atomically(
+            osp.join(self.work_dir, f'{SUMMARY_NAME}.csv'), self.to_csv())
+        self.plot(osp.join(self.work_dir, f'{SUMMARY_NAME}.png'))
+
+    def to_csv(self):
+        out = io.StringIO()
+        writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction='ignore')
+        writer.writeheader()
+        for task in self.tasks:
+            row = dict(task)
+            row['forget_classes'] = ' '.join(
+                str(c) for c in task['forget_classes'])
+            writer.writerow(row)
+        return out.getvalue()
+
+    def table(self):
+        """A plain-text table of the tasks, for logs and the demo."""
+        header = (f"{'task':>4} {'forgotten':>14} {'Acc_f before':>12} "
+                  f"{'Acc_f':>7} {'Acc_r':>7} {'Acc_r pre':>9} {'Acc_o':>7} "
+                  f"{'H-Mean':>7} {'seconds':>8}")
+        lines = [header]
+        for t in self.tasks:
+            old = '-' if t['old'] is None else f"{t['old']:.2f}"
+            lines.append(
+                f"{t['task']:>4} {' '.join(map(str, t['forget_classes'])):>14}"
+                f" {t['forget_before']:>12.2f} {t['forget']:>7.2f} "
+                f"{t['retain']:>7.2f} {t['retain_pretrained']:>9.2f} "
+                f"{old:>7} {t['h_mean']:>7.2f} {t['train_seconds']:>8.1f}")
+        return '\n'.join(lines)
+
+    def plot(self, path):
+        """Accuracies per task, and each group's LoRA norm per task."""
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+        tasks = self.tasks
+        if not tasks:
+            return
+        fig, (ax_acc, ax_norm) = plt.subplots(1, 2, figsize=(11, 4))
+        x = [t['task'] for t in tasks]
+        for key, label in (('retain', 'Acc_r (kept classes)'),
+                           ('retain_pretrained', 'Acc_r before forgetting'),
+                           ('forget_before', 'Acc_f before task'),
+                           ('forget', 'Acc_f (forgotten now)'),
+                           ('old', 'Acc_o (forgotten earlier)')):
+            ys = [t.get(key) for t in tasks]
+            if any(y is not None for y in ys):
+                ax_acc.plot(x, [float('nan') if y is None else y for y in ys],
+                            marker='o', label=label)
+        ax_acc.set(xlabel='task', ylabel=f"{self.record['metric']} (%)",
+                   title='Accuracy per task', xticks=x)
+        ax_acc.legend(fontsize=8)
+        groups = list(tasks[-1].get('group_norms', {}))
+        if groups:
+            grid = [[t.get('group_norms', {}).get(g, float('nan'))
+                     for t in tasks] for g in groups]
+            image = ax_norm.imshow(grid, aspect='auto', cmap='viridis')
+            ax_norm.set(xticks=range(len(x)), xticklabels=x,
+                        yticks=range(len(groups)), yticklabels=groups,
+                        xlabel='task', title='LoRA group norm ||theta_g||')
+            fig.colorbar(image, ax=ax_norm)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format='png', dpi=100)
+        plt.close(fig)
+        _write_atomically(path, buffer.getvalue(), mode='wb')

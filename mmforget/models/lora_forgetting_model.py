@@ -1,0 +1,49 @@
+"""What every mmforget model shares: per-task LoRA on top of frozen weights.
+
+A fresh adapter (B = 0) starts each task, only the adapters train, and the
+task ends by merging them into the weights, so the next task (and
+inference) sees a plain model.
+"""
+from mmforget.lora import (inject_lora, lora_parameter_count, merge_lora,
+                           merged_state_dict, reset_lora)
+from .pretrained_loading import load_plain_checkpoint
+
+
+class LoRAForgettingMixin:
+    """Mixed into an mmpretrain/mmdet model class before its base class.
+
+    Subclasses call :meth:`setup_lora` at the end of ``__init__``.
+    """
+
+    def setup_lora(self, lora, pretrained=None):
+        lora = dict(lora)
+        self.lora_cfg = lora
+        self.pretrained = pretrained
+        self.task_index = 0
+        self.base_param_count = sum(p.numel() for p in self.parameters())
+        self.lora_groups = inject_lora(self, **lora)
+
+    def init_weights(self):
+        """The wrapped model's init may re-initialise LoRA matrices too (mmdet
+        DETR xavier-inits every matrix), so adapters are reset afterwards."""
+        super().init_weights()
+        if self.pretrained:
+            load_plain_checkpoint(self, self.pretrained)
+        reset_lora(self)
+
+    def start_task(self, task_index):
+        """Fresh adapters (A random, B = 0) over the current weights."""
+        self.task_index = task_index
+        reset_lora(self)
+
+    def finish_task(self):
+        """Merge the task's adapters into the weights."""
+        merge_lora(self)
+
+    def merged_state_dict(self):
+        """Weights only, with the exact keys of the original model."""
+        return merged_state_dict(self)
+
+    @property
+    def trainable_param_count(self):
+        return lora_parameter_count(self)

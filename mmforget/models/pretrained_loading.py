@@ -1,0 +1,38 @@
+"""Load a plain (LoRA-free) checkpoint into a LoRA-injected model, strictly.
+
+mmengine's ``Pretrained`` init and ``load_from`` only warn when keys or shapes
+differ; a forgetting run on the wrong weights would be meaningless, so here
+any missing, unexpected or mis-shaped tensor stops the run before training.
+"""
+from mmengine.runner.checkpoint import _load_checkpoint
+
+
+def checkpoint_state_dict(path):
+    checkpoint = _load_checkpoint(path, map_location='cpu')
+    state = checkpoint.get('state_dict', checkpoint)
+    return {k[len('module.'):] if k.startswith('module.') else k: v
+            for k, v in state.items()}
+
+
+def load_plain_checkpoint(model, path):
+    """Copy every non-LoRA tensor of ``path`` into ``model``."""
+    state = checkpoint_state_dict(path)
+    expected = {k: v for k, v in model.state_dict().items()
+                if '.lora_' not in k}
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    mismatched = sorted(
+        f'{k}: checkpoint {tuple(state[k].shape)} vs model '
+        f'{tuple(expected[k].shape)}' for k in set(state) & set(expected)
+        if tuple(state[k].shape) != tuple(expected[k].shape))
+    if missing or unexpected or mismatched:
+        def head(keys):
+            return ', '.join(keys[:5]) + (' ...' if len(keys) > 5 else '')
+        raise ValueError(
+            f'checkpoint {path} does not fit the model: '
+            f'{len(missing)} missing keys [{head(missing)}], '
+            f'{len(unexpected)} unexpected keys [{head(unexpected)}], '
+            f'{len(mismatched)} shape mismatches [{head(mismatched)}]. '
+            'Check that the config describes the architecture the '
+            'checkpoint was trained with.')
+    model.load_state_dict(state, strict=False)

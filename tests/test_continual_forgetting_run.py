@@ -1,0 +1,166 @@
+"""End to end: GS-LoRA continual forgetting on digits through tools/*.py."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
+
+from conftest import REPO_ROOT
+
+CONFIG = 'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py'
+PRETRAIN_CONFIG = 'configs/pretrain/vit-tiny_digits.py'
+
+
+def run_tool(args, env, timeout=600):
+    result = subprocess.run([sys.executable] + args, cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    return result, result.stdout + result.stderr
+
+
+@pytest.fixture(scope='module')
+def pretrained(tmp_path_factory):
+    """A briefly trained digits ViT (its accuracy does not matter here)."""
+    work_dir = tmp_path_factory.mktemp('pretrain')
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    result, log = run_tool(
+        ['tools/train.py', PRETRAIN_CONFIG, '--work-dir', str(work_dir),
+         '--cfg-options', 'train_cfg.max_epochs=12',
+         'param_scheduler.1.end=12'], env)
+    assert result.returncode == 0, log[-3000:]
+    path = str(work_dir / 'vit-tiny_digits.pth')
+    result, log = run_tool(
+        ['tools/publish_checkpoint.py', str(work_dir), path], env)
+    assert result.returncode == 0, log[-3000:]
+    return path
+
+
+def forgetting_args(pretrained, num_tasks, epochs=2):
+    return ['--cfg-options', f'model.pretrained={pretrained}',
+            f'train_dataloader.dataset.schedule.num_tasks={num_tasks}',
+            'train_dataloader.dataset.data_ratio=0.2',
+            f'train_cfg.max_epochs={epochs}', 'train_cfg.val_interval=1']
+
+
+@pytest.fixture(scope='module')
+def two_task_run(pretrained, tmp_path_factory):
+    """Task 0 in one run, then --resume adds task 1: a stop between tasks."""
+    work_dir = tmp_path_factory.mktemp('continual')
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    result, log = run_tool(['tools/train.py', CONFIG, '--work-dir',
+                            str(work_dir)] + forgetting_args(pretrained, 1),
+                           env)
+    assert result.returncode == 0, log[-3000:]
+    first = json.load(open(work_dir / 'forgetting_summary.json'))
+    task0_mtime = os.stat(work_dir / 'task_0.pth').st_mtime_ns
+    result, log = run_tool(
+        ['tools/train.py', CONFIG, '--work-dir', str(work_dir), '--resume'] +
+        forgetting_args(pretrained, 2), env)
+    assert result.returncode == 0, log[-3000:]
+    return work_dir, first, task0_mtime, log
+
+
+def test_resume_continues_after_the_finished_task(two_task_run):
+    work_dir, first, task0_mtime, log = two_task_run
+    assert 'Resuming after 1 finished task(s)' in log
+    summary = json.load(open(work_dir / 'forgetting_summary.json'))
+    assert [t['task'] for t in summary['tasks']] == [0, 1]
+    assert summary['tasks'][0] == first['tasks'][0]  # not repeated
+    assert os.stat(work_dir / 'task_0.pth').st_mtime_ns == task0_mtime
+
+
+def test_summary_has_the_documented_fields(two_task_run):
+    work_dir = two_task_run[0]
+    summary = json.load(open(work_dir / 'forgetting_summary.json'))
+    assert summary['method'] == 'GS-LoRA'
+    assert summary['metric'] == 'accuracy'
+    assert set(summary['pretrained']) >= {'retain', 'forget'}
+    task0, task1 = summary['tasks']
+    assert task0['old'] is None
+    assert task1['old'] is not None
+    assert task0['forget_classes'] != task1['forget_classes']
+    for task in (task0, task1):
+        assert task['drop'] == pytest.approx(
+            task['forget_before'] - task['forget'])
+        assert 0 <= task['forget'] <= 100 and 0 <= task['retain'] <= 100
+        assert task['trainable_params'] < 0.05 * task['total_params']
+        assert 0 <= task['zero_group_ratio'] <= 1
+    assert (work_dir / 'forgetting_summary.csv').is_file()
+    assert (work_dir / 'forgetting_summary.png').stat().st_size > 1000
+
+
+def test_released_checkpoint_holds_merged_weights_only(two_task_run):
+    work_dir = two_task_run[0]
+    checkpoint = torch.load(work_dir / 'task_1.pth', weights_only=True)
+    assert set(checkpoint) == {'meta', 'state_dict'}
+    assert not any('lora' in k for k in checkpoint['state_dict'])
+    # It loads strictly into the plain mmpretrain classifier.
+    cfg = Config.fromfile(osp.join(REPO_ROOT, PRETRAIN_CONFIG))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        plain = MODELS.build(cfg.model)
+    plain.load_state_dict(checkpoint['state_dict'], strict=True)
+
+
+def test_tools_test_reproduces_the_task_scores(two_task_run):
+    work_dir = two_task_run[0]
+    out = work_dir / 'test_task_1.json'
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    result, log = run_tool(
+        ['tools/test.py', CONFIG, str(work_dir / 'task_1.pth'), '--work-dir',
+         str(work_dir / 'test'), '--out', str(out)], env)
+    assert result.returncode == 0, log[-3000:]
+    metrics = json.load(open(out))
+    task1 = json.load(open(work_dir / 'forgetting_summary.json'))['tasks'][1]
+    for key in ('forget', 'retain', 'old', 'drop', 'h_mean'):
+        assert metrics[f'forgetting/{key}'] == pytest.approx(task1[key])
+
+
+def test_a_new_run_refuses_a_work_dir_with_results(two_task_run, pretrained):
+    work_dir = two_task_run[0]
+    before = open(work_dir / 'forgetting_summary.json').read()
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    result, log = run_tool(['tools/train.py', CONFIG, '--work-dir',
+                            str(work_dir)] + forgetting_args(pretrained, 2),
+                           env)
+    assert result.returncode != 0
+    assert 'already holds a forgetting run' in log
+    assert open(work_dir / 'forgetting_summary.json').read() == before
+
+
+@pytest.mark.parametrize('option, message', [
+    ('train_dataloader.dataset.schedule.tasks=[[3,11]]',
+     'class 11 is not in the dataset'),
+    ('train_dataloader.dataset.schedule.tasks=[[3,4],[4,5]]',
+     'both forget class 4'),
+    ('train_dataloader.dataset.data_ratio=0.002', 'split is empty'),
+])
+def test_bad_input_fails_before_training(tmp_path, pretrained, option,
+                                         message):
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    args = ['tools/train.py', CONFIG, '--work-dir', str(tmp_path),
+            '--cfg-options', f'model.pretrained={pretrained}', option]
+    if 'tasks=' in option:
+        args += ['train_dataloader.dataset.schedule.num_tasks=None',
+                 'train_dataloader.dataset.schedule.first_num_classes=None',
+                 'train_dataloader.dataset.schedule.forget_per_task=None']
+    result, log = run_tool(args, env)
+    assert result.returncode != 0
+    assert message in log
+    assert not (tmp_path / 'forgetting_summary.json').exists()
+
+
+def test_a_checkpoint_that_does_not_fit_is_refused(tmp_path):
+    wrong = tmp_path / 'wrong.pth'
+    torch.save(dict(state_dict={'backbone.cls_token': torch.zeros(1, 1, 32)}),
+               wrong)
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    result, log = run_tool(
+        ['tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'run'),
+         '--cfg-options', f'model.pretrained={wrong}'], env)
+    assert result.returncode != 0
+    assert 'does not fit the model' in log
+    assert not (tmp_path / 'run' / 'forgetting_summary.json').exists()

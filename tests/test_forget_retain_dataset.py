@@ -1,0 +1,55 @@
+"""Per-task forget / retain splits built from any mmpretrain dataset."""
+import numpy as np
+import pytest
+
+from mmforget.datasets import ForgetRetainDataset, forget_retain_collate
+
+DIGITS = dict(type='mmforget.DigitsDataset', split='train',
+              pipeline=[dict(type='PackInputs')])
+SCHEDULE = dict(num_tasks=2, first_num_classes=8, forget_per_task=2)
+
+
+def labels_of(dataset, indices):
+    return set(dataset.labels[indices].tolist())
+
+
+def test_splits_follow_the_schedule_and_the_data_ratio():
+    full = ForgetRetainDataset(DIGITS, SCHEDULE)
+    half = ForgetRetainDataset(DIGITS, SCHEDULE, data_ratio=0.5)
+    assert labels_of(full, full.forget_indices) == {8, 9}
+    assert labels_of(full, full.retain_indices) == set(range(8))
+    assert len(half.forget_indices) == round(0.5 * len(full.forget_indices))
+    assert set(half.forget_indices) <= set(full.forget_indices)
+    full.set_task(1)
+    assert labels_of(full, full.forget_indices) == {6, 7}
+    assert labels_of(full, full.retain_indices) == set(range(6))
+    assert len(full) == len(full.retain_indices)
+
+
+def test_items_pair_a_retain_and_a_forget_sample_and_collate_flattens():
+    dataset = ForgetRetainDataset(DIGITS, SCHEDULE, data_ratio=0.2)
+    batch = forget_retain_collate([dataset[i] for i in range(3)])
+    flags = [s.metainfo['forget'] for s in batch['data_samples']]
+    assert flags == [False] * 3 + [True] * 3
+    labels = [int(s.gt_label) for s in batch['data_samples']]
+    assert all(label in (8, 9) for label in labels[3:])
+    assert all(label < 8 for label in labels[:3])
+
+
+def test_same_seed_same_subset():
+    a = ForgetRetainDataset(DIGITS, SCHEDULE, data_ratio=0.3, seed=1)
+    b = ForgetRetainDataset(DIGITS, SCHEDULE, data_ratio=0.3, seed=1)
+    assert np.array_equal(a.retain_indices, b.retain_indices)
+
+
+def test_missing_classes_get_no_training_sample():
+    dataset = ForgetRetainDataset(
+        DIGITS, dict(SCHEDULE, num_missing_classes=2))
+    for task in range(2):
+        dataset.set_task(task)
+        assert not labels_of(dataset, dataset.retain_indices) & {0, 1}
+
+
+def test_a_split_emptied_by_the_data_ratio_is_refused():
+    with pytest.raises(ValueError, match='forget split is empty'):
+        ForgetRetainDataset(DIGITS, SCHEDULE, data_ratio=0.001)
