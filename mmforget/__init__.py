@@ -5,7 +5,7 @@ registers every mmforget module, so configs only need
 ``custom_imports = dict(imports=['mmforget'])``.
 """
 from . import compat  # noqa: F401  (first: safe checkpoint loading)
-from . import datasets  # noqa: F401
+from . import datasets, engine, evaluation, lora, models  # noqa: F401
 from .version import __version__
 
 __all__ = ['__version__']

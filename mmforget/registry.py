@@ -16,6 +16,8 @@ from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import \
+    OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
 from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
 from mmengine.registry import Registry
 
@@ -31,6 +33,10 @@ HOOKS = Registry(
 OPTIM_WRAPPERS = Registry(
     'optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS, scope='mmforget',
     locations=['mmforget.engine.optim_wrappers'])
+OPTIM_WRAPPER_CONSTRUCTORS = Registry(
+    'optimizer wrapper constructor',
+    parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, scope='mmforget',
+    locations=['mmforget.engine.optim_wrappers'])
 METRICS = Registry(
     'metric', parent=MMENGINE_METRICS, scope='mmforget',
     locations=['mmforget.evaluation'])
@@ -45,5 +51,6 @@ MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, scope='mmforget',
     locations=['mmforget.compat'])
 
-ALL_REGISTRIES = (DATASETS, FUNCTIONS, LOOPS, HOOKS, OPTIM_WRAPPERS, METRICS, MODELS,
+ALL_REGISTRIES = (DATASETS, FUNCTIONS, LOOPS, HOOKS, OPTIM_WRAPPERS,
+                  OPTIM_WRAPPER_CONSTRUCTORS, METRICS, MODELS,
                   MODEL_WRAPPERS)

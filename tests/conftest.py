@@ -21,3 +21,12 @@ def python_env():
     env['PYTHON'] = sys.executable
     env['PYTHONWARNINGS'] = 'ignore'
     return env
+
+
+@pytest.fixture(autouse=True)
+def mmpretrain_scope():
+    """Build with mmpretrain's registries, as its configs do; an earlier
+    test's Runner may have left another default scope behind."""
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        yield

@@ -15,6 +15,7 @@ from mmforget.registry import METRICS
 from .forgetting_scores import forgetting_drop, h_mean, subset_accuracy
 
 TASK_INFO_KEY = 'forgetting_task'
+SCORE_KEYS = ('retain', 'forget', 'old', 'missing', 'drop', 'h_mean')
 
 
 def task_scores(class_correct, class_total, task):
@@ -53,7 +54,11 @@ class ForgettingMetric(BaseMetric):
         metrics = dict(accuracy=100.0 * correct.sum() / max(total.sum(), 1))
         task = MessageHub.get_current_instance().get_info(TASK_INFO_KEY)
         if task:
-            metrics.update(task_scores(correct, total, task))
+            # Every key every time (nan = not defined for this task), so the
+            # log never shows a value left over from an earlier evaluation.
+            scores = task_scores(correct, total, task)
+            for key in SCORE_KEYS:
+                metrics[key] = scores.get(key, float('nan'))
         metrics['class_correct'] = correct.tolist()
         metrics['class_total'] = total.tolist()
         return metrics

@@ -90,6 +90,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
 
     def _run_task(self, index, summary):
         self.task_index = index
+        self._epoch = 0
         self.dataset.set_task(index)
         task = self.schedule[index]
         self.model.start_task(index)
@@ -156,7 +157,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
                         or self._epoch == self._max_epochs))
             if self.runner.val_loop is not None and due:
                 metrics = self._evaluate('val', task, val_forget_before)
-                score = metrics.get('h_mean', -1.0)
+                score = metrics.get('h_mean', float('nan'))
                 if self.select == 'best_val' and score > best_score:
                     best, best_score = self._copy_lora(), score
         return best
