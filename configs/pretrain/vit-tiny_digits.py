@@ -5,6 +5,7 @@ _base_ = [
     '../_base_/datasets/digits.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
+custom_imports = dict(imports=['mmforget'], allow_failed_imports=False)
 
 # A one-pixel random shift: the ViT overfits the 1078 training digits without.
 train_dataloader = dict(

@@ -1,6 +1,5 @@
 # scikit-learn's bundled digits (8x8 grey, 10 classes), fixed 60/20/20 split.
-custom_imports = dict(imports=['mmforget'], allow_failed_imports=False)
-
+# Configs using it load mmforget (custom_imports) for mmforget.DigitsDataset.
 data_preprocessor = dict(
     num_classes=10, mean=[127.5], std=[127.5], to_rgb=False)
 

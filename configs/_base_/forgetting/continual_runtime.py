@@ -2,6 +2,8 @@
 # tasks, the GS-LoRA optimizer wrapper and a per-task schedule. A config also
 # sets `val_evaluator`/`test_evaluator` to mmforget.ForgettingMetric and
 # `default_hooks.checkpoint=None` (each task writes task_<t>.pth instead).
+custom_imports = dict(imports=['mmforget'], allow_failed_imports=False)
+
 train_cfg = dict(
     type='mmforget.ContinualForgettingLoop', max_epochs=100, val_interval=10,
     select='last', method='GS-LoRA')
