@@ -2,41 +2,16 @@
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_tool
 
 CONFIG = 'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py'
 PRETRAIN_CONFIG = 'configs/pretrain/vit-tiny_digits.py'
-
-
-def run_tool(args, env, timeout=600):
-    result = subprocess.run([sys.executable] + args, cwd=REPO_ROOT, env=env,
-                            capture_output=True, text=True, timeout=timeout)
-    return result, result.stdout + result.stderr
-
-
-@pytest.fixture(scope='module')
-def pretrained(tmp_path_factory):
-    """A briefly trained digits ViT (its accuracy does not matter here)."""
-    work_dir = tmp_path_factory.mktemp('pretrain')
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    result, log = run_tool(
-        ['tools/train.py', PRETRAIN_CONFIG, '--work-dir', str(work_dir),
-         '--cfg-options', 'train_cfg.max_epochs=12',
-         'param_scheduler.1.end=12'], env)
-    assert result.returncode == 0, log[-3000:]
-    path = str(work_dir / 'vit-tiny_digits.pth')
-    result, log = run_tool(
-        ['tools/publish_checkpoint.py', str(work_dir), path], env)
-    assert result.returncode == 0, log[-3000:]
-    return path
 
 
 def forgetting_args(pretrained, num_tasks, epochs=2):

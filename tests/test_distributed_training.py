@@ -1,4 +1,5 @@
 """Two CPU processes train through tools/dist_train.sh (torchrun + gloo)."""
+import json
 import os
 import subprocess
 
@@ -20,3 +21,23 @@ def test_two_process_training_through_the_entry_point(tmp_path, free_port,
     # 1078 training digits, batch 32: 34 batches, split over 2 ranks.
     assert 'Epoch(train) [1][17/17]' in log
     assert os.path.isfile(tmp_path / 'epoch_1.pth')
+
+
+def test_two_process_continual_forgetting(tmp_path, free_port, python_env,
+                                          pretrained):
+    python_env['PORT'] = str(free_port)
+    result = subprocess.run(
+        ['bash', 'tools/dist_train.sh',
+         'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py', '2',
+         '--work-dir', str(tmp_path), '--cfg-options',
+         f'model.pretrained={pretrained}',
+         'train_dataloader.dataset.schedule.num_tasks=1',
+         'train_cfg.max_epochs=2'],
+        cwd=REPO_ROOT, env=python_env, capture_output=True, text=True,
+        timeout=300)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert log.count('Task 0 done') == 1  # summaries come from rank 0 only
+    summary = json.load(open(tmp_path / 'forgetting_summary.json'))
+    assert [t['task'] for t in summary['tasks']] == [0]
+    assert os.path.isfile(tmp_path / 'task_0.pth')

@@ -101,7 +101,7 @@ class ForgettingSummary:
         fig, (ax_acc, ax_norm) = plt.subplots(1, 2, figsize=(11, 4))
         x = [t['task'] for t in tasks]
         for key, label in (('retain', 'Acc_r (kept classes)'),
-                           ('retain_pretrained', 'Acc_r before forgetting'),
+                           ('retain_pretrained', 'Acc_r of the pre-trained model'),
                            ('forget_before', 'Acc_f before task'),
                            ('forget', 'Acc_f (forgotten now)'),
                            ('old', 'Acc_o (forgotten earlier)')):
@@ -119,7 +119,8 @@ class ForgettingSummary:
             image = ax_norm.imshow(grid, aspect='auto', cmap='viridis')
             ax_norm.set(xticks=range(len(x)), xticklabels=x,
                         yticks=range(len(groups)), yticklabels=groups,
-                        xlabel='task', title='LoRA group norm ||theta_g||')
+                        xlabel='task', ylabel='group (block)',
+                        title='LoRA group norm ||theta_g|| at task end')
             fig.colorbar(image, ax=ax_norm)
         fig.tight_layout()
         buffer = io.BytesIO()

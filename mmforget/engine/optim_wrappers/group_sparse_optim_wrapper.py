@@ -92,7 +92,7 @@ class GroupSparseOptimWrapper(OptimWrapper):
         if self.mode == 'subgradient' and alpha > 0:
             loss = loss + alpha * structure
         self.message_hub.update_scalar('train/loss_structure',
-                                       float(structure))
+                                       float(structure.detach()))
         self.message_hub.update_scalar('train/sparse_alpha', alpha)
         super().update_params(loss, step_kwargs, zero_kwargs)
         self.message_hub.update_scalar('train/zero_group_ratio',

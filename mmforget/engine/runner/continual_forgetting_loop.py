@@ -13,7 +13,7 @@ import os.path as osp
 import time
 
 import torch
-from mmengine.dist import is_main_process
+from mmengine.dist import broadcast, get_world_size, is_main_process
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
@@ -94,6 +94,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         self.dataset.set_task(index)
         task = self.schedule[index]
         self.model.start_task(index)
+        self._sync_lora()
         print_log(f'Task {index}: forgetting classes {task.forget}, '
                   f'keeping {len(task.retain)} classes', logger='current')
 
@@ -200,6 +201,12 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
     def _lora_parameters(self):
         return {n: p for n, p in self.model.named_parameters()
                 if '.lora_' in n}
+
+    def _sync_lora(self):
+        """Every rank starts the task from rank 0's fresh adapters."""
+        if get_world_size() > 1:
+            for param in self._lora_parameters().values():
+                broadcast(param.data, src=0)
 
     def _copy_lora(self):
         return {n: p.detach().clone()
