@@ -53,3 +53,24 @@ def test_missing_classes_get_no_training_sample():
 def test_a_split_emptied_by_the_data_ratio_is_refused():
     with pytest.raises(ValueError, match='forget split is empty'):
         ForgetRetainDataset(DIGITS, SCHEDULE, data_ratio=0.001)
+
+
+def test_few_shot_takes_exactly_n_per_class_seeded():
+    dataset = ForgetRetainDataset(DIGITS, SCHEDULE, few_shot=4, seed=3)
+    for task in range(2):
+        dataset.set_task(task)
+        for indices in (dataset.forget_indices, dataset.retain_indices):
+            counts = np.bincount(dataset.labels[indices])
+            assert set(counts[counts > 0].tolist()) == {4}
+    again = ForgetRetainDataset(DIGITS, SCHEDULE, few_shot=4, seed=3)
+    other = ForgetRetainDataset(DIGITS, SCHEDULE, few_shot=4, seed=4)
+    again.set_task(1)
+    other.set_task(1)
+    assert np.array_equal(again.retain_indices, dataset.retain_indices)
+    assert not np.array_equal(other.retain_indices, dataset.retain_indices)
+    assert len(dataset.task_indices()) == 4 * 8
+
+
+def test_few_shot_and_data_ratio_together_are_refused():
+    with pytest.raises(ValueError, match='use one'):
+        ForgetRetainDataset(DIGITS, SCHEDULE, few_shot=4, data_ratio=0.5)

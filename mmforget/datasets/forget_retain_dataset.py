@@ -34,16 +34,25 @@ class ForgetRetainDataset:
             names come from the dataset).
         data_ratio (float): fraction of each split's samples used, drawn per
             sample with ``seed`` (papers: 0.1 face, 0.05 ImageNet100).
+        few_shot (int, optional): instead of ``data_ratio``, exactly this
+            many samples of every forget and retain class (papers: 4).
         seed (int): seed of the subsampling; each task draws anew.
     """
 
-    def __init__(self, dataset, schedule, data_ratio=1.0, seed=0):
+    def __init__(self, dataset, schedule, data_ratio=1.0, few_shot=None,
+                 seed=0):
         if isinstance(dataset, dict):
             dataset = DATASETS.build(dataset)
         if not 0 < data_ratio <= 1:
             raise ValueError(f'data_ratio must be in (0, 1], got {data_ratio}')
+        if few_shot is not None and (few_shot < 1 or data_ratio != 1):
+            raise ValueError(
+                f'few_shot={few_shot} needs a positive count and '
+                f'data_ratio=1 (got data_ratio={data_ratio}): they are two '
+                'ways to choose the training subset, use one')
         self.dataset = dataset
         self.data_ratio = data_ratio
+        self.few_shot = few_shot
         self.seed = seed
         self.schedule = ForgettingSchedule(
             class_names=dataset.metainfo['classes'], **schedule)
@@ -73,7 +82,9 @@ class ForgetRetainDataset:
         for name, classes in (('forget', task.forget),
                               ('retain', retain_classes)):
             members = np.flatnonzero(np.isin(self.labels, classes))
-            if self.data_ratio < 1:
+            if self.few_shot:
+                members = self._few_shot(rng, classes, index)
+            elif self.data_ratio < 1:
                 keep = int(round(self.data_ratio * len(members)))
                 members = np.sort(rng.choice(members, keep, replace=False))
             if len(members) == 0:
@@ -83,6 +94,22 @@ class ForgetRetainDataset:
                     'data_ratio or check the dataset has samples of them')
             splits.append(members)
         return splits
+
+    def _few_shot(self, rng, classes, index):
+        chosen = []
+        for c in classes:
+            members = np.flatnonzero(self.labels == c)
+            if len(members) < self.few_shot:
+                raise ValueError(
+                    f'task {index}: class {c} has {len(members)} training '
+                    f'samples, fewer than few_shot={self.few_shot}')
+            chosen.append(rng.choice(members, self.few_shot, replace=False))
+        return np.sort(np.concatenate(chosen))
+
+    def task_indices(self):
+        """Indices (in the wrapped dataset) of the current task's training
+        samples, forget and retain, each once."""
+        return np.union1d(self.forget_indices, self.retain_indices)
 
     def __len__(self):
         return max(len(self.forget_indices), len(self.retain_indices))

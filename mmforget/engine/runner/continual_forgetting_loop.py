@@ -13,10 +13,12 @@ import os.path as osp
 import time
 
 import torch
+from mmengine.dataset import pseudo_collate
 from mmengine.dist import broadcast, get_world_size, is_main_process
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
+from torch.utils.data import DataLoader, Subset
 
 from mmforget.datasets import ForgetRetainDataset
 from mmforget.evaluation import (TASK_INFO_KEY, ForgettingSummary,
@@ -95,6 +97,8 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         task = self.schedule[index]
         self.model.start_task(index)
         self._sync_lora()
+        if getattr(self.model, 'prototype_loss', None) is not None:
+            self.model.update_prototypes(self._task_data_loader())
         print_log(f'Task {index}: forgetting classes {task.forget}, '
                   f'keeping {len(task.retain)} classes', logger='current')
 
@@ -201,6 +205,14 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
     def _lora_parameters(self):
         return {n: p for n, p in self.model.named_parameters()
                 if '.lora_' in n}
+
+    def _task_data_loader(self):
+        """The task's training samples, each once, in order (GS-LoRA++
+        prototypes)."""
+        subset = Subset(self.dataset.dataset,
+                        self.dataset.task_indices().tolist())
+        return DataLoader(subset, batch_size=self._dataloader_cfg.get(
+            'batch_size', 32), shuffle=False, collate_fn=pseudo_collate)
 
     def _sync_lora(self):
         """Every rank starts the task from rank 0's fresh adapters."""

@@ -34,6 +34,9 @@ class ForgettingClassifier(LoRAForgettingMixin, ImageClassifier):
             ``dropout``.
         forget_loss (dict): a loss on the forget batch mean, default
             ``BoundedForgetLoss``.
+        prototype_loss (dict, optional): GS-LoRA++'s ``PrototypeLoss`` on
+            the embeddings (``head.pre_logits``); the continual loop
+            computes the prototypes at the start of every task.
         pretrained (str, optional): plain classifier checkpoint to start
             from; loaded strictly in ``init_weights``.
         **kwargs: ``ImageClassifier`` arguments (backbone, neck, head, ...).
@@ -42,10 +45,15 @@ class ForgettingClassifier(LoRAForgettingMixin, ImageClassifier):
     def __init__(self,
                  lora=dict(),
                  forget_loss=dict(type='mmforget.BoundedForgetLoss'),
+                 prototype_loss=None,
                  pretrained=None,
                  **kwargs):
         super().__init__(**kwargs)
         self.forget_loss = MODELS.build(forget_loss)
+        self.prototype_loss = (MODELS.build(prototype_loss)
+                               if prototype_loss else None)
+        # A plain tensor, not a buffer: it never enters a checkpoint.
+        self.prototypes = None
         lora = dict(lora)
         lora.setdefault('targets', VIT_FFN_TARGETS)
         self.setup_lora(lora, pretrained)
@@ -53,12 +61,52 @@ class ForgettingClassifier(LoRAForgettingMixin, ImageClassifier):
     def start_task(self, task_index):
         super().start_task(task_index)
         self.forget_loss.task = task_index
+        if self.prototype_loss is not None:
+            self.prototype_loss.task = task_index
+            self.prototypes = None
+
+    def embed(self, inputs):
+        """The embedding the head classifies (its ``pre_logits``)."""
+        return self.head.pre_logits(self.extract_feat(inputs))
+
+    @torch.no_grad()
+    def update_prototypes(self, dataloader):
+        """Mean embedding of every class in ``dataloader``, from the model
+        as it is now (the start of the task, after the weights loaded)."""
+        was_training = self.training
+        self.eval()
+        sums, counts = None, None
+        for data in dataloader:
+            data = self.data_preprocessor(data, False)
+            embeddings = self.embed(data['inputs'])
+            labels = torch.cat([s.gt_label for s in data['data_samples']])
+            labels = labels.to(embeddings.device)
+            if sums is None:
+                num_classes = self.head.num_classes
+                sums = embeddings.new_zeros(num_classes, embeddings.shape[1])
+                counts = embeddings.new_zeros(num_classes)
+            sums.index_add_(0, labels, embeddings)
+            counts.index_add_(0, labels, torch.ones_like(labels,
+                                                        dtype=counts.dtype))
+        self.prototypes = sums / counts.clamp(min=1).unsqueeze(1)
+        self.prototype_classes = torch.nonzero(counts).flatten().tolist()
+        self.train(was_training)
 
     def loss(self, inputs: torch.Tensor, data_samples) -> dict:
         feats = self.extract_feat(inputs)
         is_forget = torch.tensor(
             [bool(s.metainfo.get('forget', False)) for s in data_samples])
         losses = dict()
+        if self.prototype_loss is not None:
+            if self.prototypes is None:
+                raise RuntimeError(
+                    'GS-LoRA++ needs class prototypes: they are computed by '
+                    'ContinualForgettingLoop at the start of each task '
+                    '(or call update_prototypes(dataloader) yourself)')
+            labels = torch.cat([s.gt_label for s in data_samples])
+            losses['loss_prototype'] = self.prototype_loss(
+                self.head.pre_logits(feats), labels.to(inputs.device),
+                is_forget.to(inputs.device), self.prototypes)
         retain = torch.nonzero(~is_forget).flatten()
         forget = torch.nonzero(is_forget).flatten()
         if len(retain):

@@ -1,0 +1,3 @@
+from .face_transformer import FaceTransformer
+
+__all__ = ['FaceTransformer']

@@ -1,0 +1,3 @@
+from .margin_cosine_head import MarginCosineHead
+
+__all__ = ['MarginCosineHead']
