@@ -139,3 +139,27 @@ def test_a_checkpoint_that_does_not_fit_is_refused(tmp_path):
     assert result.returncode != 0
     assert 'does not fit the model' in log
     assert not (tmp_path / 'run' / 'forgetting_summary.json').exists()
+
+
+def test_ema_of_the_adapters_is_what_the_task_keeps(tmp_path, pretrained):
+    """With decay 0 the EMA is the last epoch: same result as no EMA; with a
+    begin epoch past the end there is no EMA at all."""
+    from mmengine.runner import Runner
+    results = {}
+    for name, ema in (('none', None), ('decay0', dict(begin_epoch=1,
+                                                         decay=0.0)),
+                      ('half', dict(begin_epoch=1, decay=0.5))):
+        cfg = Config.fromfile(osp.join(REPO_ROOT, CONFIG))
+        cfg.merge_from_dict({
+            'work_dir': str(tmp_path / name), 'log_level': 'WARNING',
+            'model.pretrained': pretrained,
+            'train_dataloader.dataset.schedule.num_tasks': 1,
+            'train_dataloader.dataset.data_ratio': 0.2,
+            'train_cfg.max_epochs': 3, 'train_cfg.ema': ema,
+            'randomness.seed': 0})
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+        results[name] = runner.model.merged_state_dict()
+    key = 'backbone.layers.3.ffn.layers.1.weight'
+    torch.testing.assert_close(results['decay0'][key], results['none'][key])
+    assert not torch.allclose(results['half'][key], results['none'][key])

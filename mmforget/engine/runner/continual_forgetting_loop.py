@@ -45,13 +45,20 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
             'best_val' (the best H-Mean on the validation split). The test
             split is never used for selection.
         method (str): the method name written to the summary.
+        ema (dict, optional): ``dict(begin_epoch=30, decay=0.9)``: from that
+            epoch of a task, keep an exponential moving average of the LoRA
+            weights (updated after every epoch); validation scores it, and
+            it is what the task keeps and merges.
     """
 
     def __init__(self, runner, dataloader, max_epochs, val_begin=1,
-                 val_interval=1, select='last', method='GS-LoRA'):
+                 val_interval=1, select='last', method='GS-LoRA', ema=None):
         if select not in ('last', 'best_val'):
             raise ValueError(
                 f"select must be 'last' or 'best_val', got {select!r}")
+        if ema is not None and not 0 <= ema.get('decay', 0.9) < 1:
+            raise ValueError(f'ema decay must be in [0, 1), got {ema}')
+        self.ema_cfg = ema
         dataloader = copy.deepcopy(dataloader)
         collate = dataloader.setdefault('collate_fn', dict(type=COLLATE))
         if collate.get('type') not in (COLLATE, 'forget_retain_collate'):
@@ -154,18 +161,43 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
 
     def _train_task(self, task, val_forget_before):
         """Epochs of one task; returns the selected LoRA state or None."""
-        best, best_score = None, -1.0
+        best, best_score, ema = None, -1.0, None
         while self._epoch < self._max_epochs and not self.stop_training:
             self.run_epoch()
+            ema = self._update_ema(ema)
             due = (self._epoch >= self.val_begin
                    and (self._epoch % self.val_interval == 0
                         or self._epoch == self._max_epochs))
             if self.runner.val_loop is not None and due:
+                raw = self._swap_in(ema)
                 metrics = self._evaluate('val', task, val_forget_before)
                 score = metrics.get('h_mean', float('nan'))
                 if self.select == 'best_val' and score > best_score:
                     best, best_score = self._copy_lora(), score
+                self._swap_in(raw)
+        if best is None and ema is not None:
+            best = ema
         return best
+
+    def _update_ema(self, ema):
+        """theta_ema <- decay * theta_ema + (1 - decay) * theta."""
+        if self.ema_cfg is None or \
+                self._epoch < self.ema_cfg.get('begin_epoch', 0):
+            return ema
+        if ema is None:
+            return self._copy_lora()
+        decay = self.ema_cfg.get('decay', 0.9)
+        for name, param in self._lora_parameters().items():
+            ema[name].mul_(decay).add_(param.detach(), alpha=1 - decay)
+        return ema
+
+    def _swap_in(self, state):
+        """Load ``state`` into the adapters; return what they held."""
+        if state is None:
+            return None
+        current = self._copy_lora()
+        self._restore_lora(state)
+        return current
 
     # -------------------------------------------------------------- helpers
     def _publish_task(self, task, forget_before=None):
