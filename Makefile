@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.mmforget-installed
 REQS   := requirements/build.txt requirements/mmcv.txt requirements/runtime.txt requirements/tests.txt setup.py
 
-.PHONY: install test demo clean-venv
+.PHONY: install test demo compare-digits clean-venv
 
 install: $(STAMP)
 
@@ -36,6 +36,13 @@ DEMO_DIR ?= work_dirs/gs-lora_vit-tiny_digits_continual/$(shell date +%Y%m%d_%H%
 demo: install $(PRETRAINED)
 	$(PY) tools/train.py configs/gs_lora/gs-lora_vit-tiny_digits_continual.py --work-dir $(DEMO_DIR)
 	@cat $(DEMO_DIR)/forgetting_summary.csv
+
+# GS-LoRA vs GS-LoRA++ on digits: full data, 4-shot, 2 missing classes, 3 seeds.
+DIGITS_CONFIGS := $(foreach s,continual continual-4shot continual-missing2,\
+	configs/gs_lora/gs-lora_vit-tiny_digits_$(s).py \
+	configs/gs_lora_plus/gs-lora-plus_vit-tiny_digits_$(s).py)
+compare-digits: install $(PRETRAINED)
+	$(PY) tools/compare_methods.py --seeds 0 1 2 --out-dir work_dirs/compare_digits $(DIGITS_CONFIGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -15,7 +15,7 @@ model = dict(
     pretrained='checkpoints/vit-tiny_digits.pth',
     lora=dict(rank=4, alpha=1.0),
     forget_loss=dict(
-        type='mmforget.BoundedForgetLoss', bound=8.0, loss_weight=0.2))
+        type='mmforget.BoundedForgetLoss', bound=12.0, loss_weight=0.2))
 
 train_dataloader = dict(
     batch_size=32,
