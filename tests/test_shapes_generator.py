@@ -30,3 +30,28 @@ def test_loads_as_an_mmdet_coco_dataset(tmp_path):
         test_mode=True, pipeline=[])
     assert len(dataset) == 6
     assert dataset.get_data_info(0)['instances']
+
+
+def test_tiny_deformable_detr_config_builds_and_steps(tmp_path):
+    import os.path as osp
+
+    import torch
+    from mmdet.testing import demo_mm_inputs
+    from mmdet.utils import register_all_modules
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, DefaultScope
+
+    from conftest import REPO_ROOT
+    cfg = Config.fromfile(osp.join(
+        REPO_ROOT, 'configs/detection/deformable-detr-tiny_shapes.py'))
+    register_all_modules()
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    model.init_weights()
+    data = model.data_preprocessor(
+        demo_mm_inputs(2, [[3, 64, 64]] * 2, num_classes=5), True)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    total = sum(v for k, v in losses.items() if 'loss' in k)
+    total.backward()
+    assert torch.isfinite(total)
+    assert model.bbox_head.cls_branches[0].out_features == 5
