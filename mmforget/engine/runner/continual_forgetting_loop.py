@@ -127,15 +127,28 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         zero_group_ratio = self._zero_group_ratio()
         self.model.finish_task()
         after = self._evaluate('test', task, forget_before['test'])
+        entry = self._summary_entry(task, after, forget_before['test'],
+                                    summary.record['pretrained'])
+        entry.update(train_seconds=round(train_seconds, 2),
+                     zero_group_ratio=zero_group_ratio,
+                     group_norms=group_norms)
+        self._save_task(index, task, forget_before['test'])
+        summary.add_task(entry)
+        if is_main_process():
+            summary.write()
+        print_log(f'Task {index} done: ' + ', '.join(
+            f'{k}={v:.2f}' for k, v in entry.items()
+            if isinstance(v, float)), logger='current')
+
+    def _summary_entry(self, task, after, forget_before, pretrained):
+        """One task's scores, as ``forgetting_summary.json`` lists them."""
         scores = task_scores(after['class_correct'], after['class_total'],
-                             dict(task.to_dict(),
-                                  forget_before=forget_before['test']))
-        pretrained = summary.record['pretrained']
+                             dict(task.to_dict(), forget_before=forget_before))
         entry = dict(
-            task=index,
+            task=task.index,
             forget_classes=list(task.forget),
             num_retain_classes=len(task.retain),
-            forget_before=forget_before['test'],
+            forget_before=forget_before,
             forget=scores['forget'],
             retain=scores['retain'],
             retain_pretrained=subset_accuracy(
@@ -144,20 +157,11 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
             old=scores.get('old'),
             drop=scores['drop'],
             h_mean=scores['h_mean'],
-            train_seconds=round(train_seconds, 2),
             trainable_params=int(self.model.trainable_param_count),
-            total_params=int(self.model.base_param_count),
-            zero_group_ratio=zero_group_ratio,
-            group_norms=group_norms)
+            total_params=int(self.model.base_param_count))
         if task.missing:
             entry['missing'] = scores.get('missing')
-        self._save_task(index, task, forget_before['test'])
-        summary.add_task(entry)
-        if is_main_process():
-            summary.write()
-        print_log(f'Task {index} done: ' + ', '.join(
-            f'{k}={v:.2f}' for k, v in entry.items()
-            if isinstance(v, float)), logger='current')
+        return entry
 
     def _train_task(self, task, val_forget_before):
         """Epochs of one task; returns the selected LoRA state or None."""
