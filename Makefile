@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 STAMP  := $(VENV)/.mmforget-installed
 REQS   := requirements/build.txt requirements/mmcv.txt requirements/runtime.txt requirements/tests.txt setup.py
 
-.PHONY: install test demo compare-digits clean-venv
+.PHONY: install test demo demo-detection compare-digits clean-venv
 
 install: $(STAMP)
 
@@ -36,6 +36,21 @@ DEMO_DIR ?= work_dirs/gs-lora_vit-tiny_digits_continual/$(shell date +%Y%m%d_%H%
 demo: install $(PRETRAINED)
 	$(PY) tools/train.py configs/gs_lora/gs-lora_vit-tiny_digits_continual.py --work-dir $(DEMO_DIR)
 	@cat $(DEMO_DIR)/forgetting_summary.csv
+
+# The generated shapes detection data and the tiny Deformable DETR trained on
+# it (about 15 minutes on 2 CPU cores).
+SHAPES := data/shapes/annotations/val.json
+$(SHAPES): | $(STAMP)
+	$(PY) tools/make_shapes.py data/shapes
+DETECTOR := checkpoints/deformable-detr-tiny_shapes.pth
+$(DETECTOR): | $(SHAPES)
+	$(PY) tools/train.py configs/detection/deformable-detr-tiny_shapes.py --work-dir work_dirs/deformable-detr-tiny_shapes
+	$(PY) tools/publish_checkpoint.py work_dirs/deformable-detr-tiny_shapes $@
+
+DETECTION_DEMO_DIR ?= work_dirs/gs-lora_deformable-detr-tiny_shapes_continual/$(shell date +%Y%m%d_%H%M%S)
+demo-detection: install $(DETECTOR)
+	$(PY) tools/train.py configs/detection/gs-lora_deformable-detr-tiny_shapes_continual.py --work-dir $(DETECTION_DEMO_DIR)
+	@cat $(DETECTION_DEMO_DIR)/forgetting_summary.csv
 
 # GS-LoRA vs GS-LoRA++ on digits: full data, 4-shot, 2 missing classes, 3 seeds.
 DIGITS_CONFIGS := $(foreach s,continual continual-4shot continual-missing2,\

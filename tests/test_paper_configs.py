@@ -50,3 +50,55 @@ def test_imagenet100_vit_b16_config_builds_and_steps():
     changed = {n for n, p in model.named_parameters()
                if not torch.equal(p, before[n])}
     assert changed and all('.lora_' in n for n in changed)
+
+
+def test_coco_deformable_detr_configs_build_and_step():
+    """R50 Deformable DETR on COCO: 7 x 10 classes (numpy seed 123), rank 8,
+    alpha 3e-4, BND 15, per-task beta, lr 3e-4, 30 epochs; one loss step."""
+    from mmdet.datasets import CocoDataset
+    from mmdet.testing import demo_mm_inputs
+    from mmengine.registry import DefaultScope
+
+    from mmforget.datasets import ForgettingSchedule, shuffled_class_order
+    cfg = Config.fromfile(osp.join(
+        REPO_ROOT, 'configs/detection/'
+        'gs-lora_deformable-detr_r50_coco_continual.py'))
+    schedule = ForgettingSchedule(CocoDataset.METAINFO['classes'],
+                                  **cfg.train_dataloader.dataset.schedule)
+    order = shuffled_class_order(80, 123, 'numpy')
+    assert len(schedule) == 7
+    assert schedule[0].forget == order[60:70] and len(schedule[0].retain) == 70
+    assert schedule[6].forget == order[0:10] and len(schedule[6].old) == 60
+    assert cfg.model.forget_loss.bound == 15.0
+    assert cfg.model.forget_loss.loss_weight == [
+        0.15, 0.15, 0.35, 0.6, 0.15, 0.2, 0.2]
+    assert cfg.optim_wrapper.alpha == 3e-4
+    assert cfg.optim_wrapper.optimizer.lr == 3e-4
+    assert cfg.train_cfg.max_epochs == 30
+    single = Config.fromfile(osp.join(
+        REPO_ROOT, 'configs/detection/'
+        'gs-lora_deformable-detr_r50_coco_single-step-80-10.py'))
+    single_schedule = ForgettingSchedule(
+        CocoDataset.METAINFO['classes'],
+        **single.train_dataloader.dataset.schedule)
+    assert len(single_schedule) == 1
+    assert single_schedule[0].forget == order[70:80]
+
+    cfg.model.pretrained = None
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    assert len(model.lora_groups) == 12
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert trainable == 245760  # the papers' count
+    packed = demo_mm_inputs(2, [[3, 64, 64]] * 2, num_classes=80)
+    packed['data_samples'][1].set_metainfo(dict(forget=True))
+    model.start_task(0)
+    before = {n: p.clone() for n, p in model.named_parameters()}
+    log_vars = model.train_step(packed, optim_wrapper)
+    assert {'loss_forget', 'loss_forget_box', 'retain.loss_cls'} <= set(
+        log_vars)
+    changed = {n for n, p in model.named_parameters()
+               if not torch.equal(p, before[n])}
+    assert changed and all('.lora_' in n for n in changed)

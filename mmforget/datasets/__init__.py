@@ -1,3 +1,5 @@
+from .detection_forget_retain_dataset import (DetectionForgetRetainDataset,
+                                              image_classes)
 from .digits import DigitsDataset
 from .forget_retain_dataset import (ForgetRetainDataset, dataset_labels,
                                     forget_retain_collate)
@@ -5,6 +7,7 @@ from .task_schedule import (ForgettingSchedule, ForgettingTask,
                             shuffled_class_order)
 
 __all__ = [
+    'DetectionForgetRetainDataset', 'image_classes',
     'DigitsDataset', 'ForgetRetainDataset', 'dataset_labels',
     'forget_retain_collate', 'ForgettingSchedule', 'ForgettingTask',
     'shuffled_class_order'

@@ -12,19 +12,19 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub
 
 from mmforget.registry import METRICS
-from .forgetting_scores import forgetting_drop, h_mean, subset_accuracy
+from .forgetting_scores import forgetting_drop, h_mean, subset_score
 
 TASK_INFO_KEY = 'forgetting_task'
 SCORE_KEYS = ('retain', 'forget', 'old', 'missing', 'drop', 'h_mean')
 
 
-def task_scores(class_correct, class_total, task):
+def task_scores(per_class, task):
     """Scores of ``task`` (a dict with forget/retain/old/missing class ids
-    and, optionally, ``forget_before``) from per-class counts."""
+    and, optionally, ``forget_before``) from a per-class record (see
+    ``subset_score``)."""
     scores = dict()
     for name in ('retain', 'forget', 'old', 'missing'):
-        value = subset_accuracy(class_correct, class_total,
-                                task.get(name, []))
+        value = subset_score(per_class, task.get(name, []))
         if value is not None:
             scores[name] = value
     if task.get('forget_before') is not None and 'forget' in scores:
@@ -56,7 +56,8 @@ class ForgettingMetric(BaseMetric):
         if task:
             # Every key every time (nan = not defined for this task), so the
             # log never shows a value left over from an earlier evaluation.
-            scores = task_scores(correct, total, task)
+            scores = task_scores(
+                dict(class_correct=correct, class_total=total), task)
             for key in SCORE_KEYS:
                 metrics[key] = scores.get(key, float('nan'))
         metrics['class_correct'] = correct.tolist()

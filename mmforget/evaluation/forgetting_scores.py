@@ -3,6 +3,10 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+# The per-class records an evaluation can return; a subset's score is
+# computed from them (``subset_score``).
+PER_CLASS_KEYS = ('class_correct', 'class_total', 'class_ap')
+
 
 def subset_accuracy(class_correct: Sequence[int], class_total: Sequence[int],
                     classes: Sequence[int]) -> Optional[float]:
@@ -15,6 +19,24 @@ def subset_accuracy(class_correct: Sequence[int], class_total: Sequence[int],
     if total == 0:
         return None
     return 100.0 * float(np.asarray(class_correct)[classes].sum()) / total
+
+
+def subset_ap(class_ap: Sequence[Optional[float]],
+              classes: Sequence[int]) -> Optional[float]:
+    """Mean AP over ``classes`` (COCO mAP restricted to them); classes
+    without ground truth (None) are left out; None when none is left."""
+    values = [class_ap[c] for c in classes if class_ap[c] is not None]
+    return float(np.mean(values)) if values else None
+
+
+def subset_score(per_class: dict, classes: Sequence[int]) -> Optional[float]:
+    """The score of a class subset from one evaluation's per-class record:
+    ``class_ap`` (detection: mean AP) or ``class_correct`` + ``class_total``
+    (classification: pooled accuracy)."""
+    if 'class_ap' in per_class:
+        return subset_ap(per_class['class_ap'], classes)
+    return subset_accuracy(per_class['class_correct'],
+                           per_class['class_total'], classes)
 
 
 def forgetting_drop(forget_before: float, forget_after: float) -> float:

@@ -77,8 +77,10 @@ class ForgettingSummary:
 
     def table(self):
         """A plain-text table of the tasks, for logs and the demo."""
-        header = (f"{'task':>4} {'forgotten':>14} {'Acc_f before':>12} "
-                  f"{'Acc_f':>7} {'Acc_r':>7} {'Acc_r pre':>9} {'Acc_o':>7} "
+        score = 'AP' if self.record.get('metric') == 'bbox_mAP' else 'Acc'
+        header = (f"{'task':>4} {'forgotten':>14} {score + '_f before':>12} "
+                  f"{score + '_f':>7} {score + '_r':>7} "
+                  f"{score + '_r pre':>9} {score + '_o':>7} "
                   f"{'H-Mean':>7} {'seconds':>8}")
         lines = [header]
         for t in self.tasks:
@@ -110,7 +112,7 @@ class ForgettingSummary:
                 ax_acc.plot(x, [float('nan') if y is None else y for y in ys],
                             marker='o', label=label)
         ax_acc.set(xlabel='task', ylabel=f"{self.record['metric']} (%)",
-                   title='Accuracy per task', xticks=x)
+                   title=f"{self.record['metric']} per task", xticks=x)
         ax_acc.legend(fontsize=8)
         groups = list(tasks[-1].get('group_norms', {}))
         if groups:

@@ -21,8 +21,8 @@ from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import DataLoader, Subset
 
 from mmforget.datasets import ForgetRetainDataset
-from mmforget.evaluation import (TASK_INFO_KEY, ForgettingSummary,
-                                 subset_accuracy, task_scores)
+from mmforget.evaluation import (PER_CLASS_KEYS, TASK_INFO_KEY,
+                                 ForgettingSummary, subset_score, task_scores)
 from mmforget.models import load_plain_checkpoint
 from mmforget.registry import LOOPS
 
@@ -112,9 +112,8 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         before = dict(test=self._evaluate('test', task))
         if self.runner.val_loop is not None:
             before['val'] = self._evaluate('val', task)
-        forget_before = {split: subset_accuracy(
-            m['class_correct'], m['class_total'], task.forget)
-            for split, m in before.items()}
+        forget_before = {split: subset_score(m, task.forget)
+                         for split, m in before.items()}
 
         self._prepare_task_training()
         start = time.time()
@@ -142,7 +141,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
 
     def _summary_entry(self, task, after, forget_before, pretrained):
         """One task's scores, as ``forgetting_summary.json`` lists them."""
-        scores = task_scores(after['class_correct'], after['class_total'],
+        scores = task_scores(after,
                              dict(task.to_dict(), forget_before=forget_before))
         entry = dict(
             task=task.index,
@@ -151,9 +150,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
             forget_before=forget_before,
             forget=scores['forget'],
             retain=scores['retain'],
-            retain_pretrained=subset_accuracy(
-                pretrained['class_correct'], pretrained['class_total'],
-                task.retain),
+            retain_pretrained=subset_score(pretrained, task.retain),
             old=scores.get('old'),
             drop=scores['drop'],
             h_mean=scores['h_mean'],
@@ -312,15 +309,14 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
             summary = ForgettingSummary(self.runner.work_dir, self.method)
             pretrained = self._evaluate('test', self.schedule[0])
             everything_forgotten = [c for t in self.schedule for c in t.forget]
+            per_class = {k: pretrained[k] for k in PER_CLASS_KEYS
+                         if k in pretrained}
+            summary.record['metric'] = ('bbox_mAP' if 'class_ap' in per_class
+                                        else 'accuracy')
             summary.set_pretrained(dict(
-                retain=subset_accuracy(
-                    pretrained['class_correct'], pretrained['class_total'],
-                    [c for c in self.schedule[-1].retain]),
-                forget=subset_accuracy(
-                    pretrained['class_correct'], pretrained['class_total'],
-                    everything_forgotten),
-                class_correct=pretrained['class_correct'],
-                class_total=pretrained['class_total']))
+                retain=subset_score(per_class, self.schedule[-1].retain),
+                forget=subset_score(per_class, everything_forgotten),
+                **per_class))
             if is_main_process():
                 summary.write()
             return summary, 0

@@ -1,0 +1,9 @@
+# GS-LoRA on R50 Deformable DETR, COCO 2017: one task forgetting the last
+# 1 classes of the numpy seed-123 order (80-1).
+_base_ = './gs-lora_deformable-detr_r50_coco_continual.py'
+
+schedule = dict(
+    num_tasks=1, first_num_classes=79, forget_per_task=1, order_seed=123,
+    order_rng='numpy')
+model = dict(forget_loss=dict(loss_weight=0.15))
+train_dataloader = dict(dataset=dict(schedule=schedule))

@@ -1,0 +1,156 @@
+"""An mmdet ``DeformableDETR`` that learns to forget classes with GS-LoRA.
+
+The forget loss follows the papers' detector (method.md §3): on forget
+images only the classification term is negated and bounded,
+``beta * ReLU(BND - L_cls)``, while the box terms (L1, GIoU) stay ordinary
+positive losses, so the boxes of forgotten objects are still localised but
+no longer named. Retain images get the standard DETR set loss.
+"""
+import torch
+from mmdet.models.detectors import DeformableDETR
+from mmdet.registry import MODELS as MMDET_MODELS
+
+from mmforget.registry import MODELS
+from ..lora_forgetting_model import LoRAForgettingMixin
+from ..losses import value_for_task
+
+# The two FFN linears of every encoder and decoder layer; the capture group
+# (the layer) names the sparse group: 6 + 6 = 12 groups.
+DETR_FFN_TARGETS = [
+    r'((?:encoder|decoder)\.layers\.\d+)\.ffn\.layers\.(?:0\.0|1)'
+]
+
+
+def split_forget_loss(head_losses):
+    """(classification loss, box losses) of one ``loss_by_feat`` dict."""
+    cls_loss, box_loss = 0., 0.
+    for name, value in head_losses.items():
+        if name.endswith('loss_cls'):
+            cls_loss = cls_loss + value
+        else:
+            box_loss = box_loss + value
+    return cls_loss, box_loss
+
+
+@MMDET_MODELS.register_module()
+class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
+    """``DeformableDETR`` + per-task LoRA + the forget / retain losses.
+
+    Images whose metainfo says ``forget=True`` (see
+    ``DetectionForgetRetainDataset``) get the bounded forget loss, the others
+    the head's set loss. Its state dict has the plain detector's keys plus
+    ``lora_A`` / ``lora_B``, and its merged weights load into plain mmdet.
+
+    Args:
+        lora (dict): ``inject_lora`` arguments (default targets: the 24 FFN
+            linears, rank 8, alpha 1 so the scaling is 1/rank).
+        forget_loss (dict): ``BoundedForgetLoss`` on the forget images'
+            classification loss; its ``loss_weight`` (beta) also weighs the
+            forget images' box losses.
+        prototype_loss (dict, optional): GS-LoRA++'s ``PrototypeLoss``: the
+            last decoder layer's embeddings of queries matched to a box, against
+            their class's row of the classification head weight.
+        aux_loss (bool): also use the earlier decoder layers' outputs (the
+            papers train with ``--no_aux_loss``: False).
+        pretrained (str, optional): plain detector checkpoint to start from.
+    """
+
+    def __init__(self,
+                 *args,
+                 lora=dict(),
+                 forget_loss=dict(type='mmforget.BoundedForgetLoss',
+                                  bound=15.0, loss_weight=0.15),
+                 prototype_loss=None,
+                 aux_loss=False,
+                 pretrained=None,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.forget_loss = MODELS.build(forget_loss)
+        self.prototype_loss = (MODELS.build(prototype_loss)
+                               if prototype_loss else None)
+        self.prototypes = None  # not a buffer: never in a checkpoint
+        self.aux_loss = aux_loss
+        lora = dict(lora)
+        lora.setdefault('targets', DETR_FFN_TARGETS)
+        lora.setdefault('rank', 8)
+        self.setup_lora(lora, pretrained)
+
+    def start_task(self, task_index):
+        super().start_task(task_index)
+        self.forget_loss.task = task_index
+        if self.prototype_loss is not None:
+            self.prototype_loss.task = task_index
+            self.prototypes = None
+
+    @torch.no_grad()
+    def update_prototypes(self, dataloader=None):
+        """Class prototypes are the rows of the classification head weight
+        (frozen, so always the pre-trained ones): no data is needed."""
+        self.prototypes = self.bbox_head.cls_branches[-1].weight.detach(
+        ).clone()
+
+    def loss(self, batch_inputs, batch_data_samples):
+        img_feats = self.extract_feat(batch_inputs)
+        head_inputs = self.forward_transformer(img_feats, batch_data_samples)
+        cls_scores, bbox_preds = self.bbox_head(head_inputs['hidden_states'],
+                                                head_inputs['references'])
+        if not self.aux_loss:
+            cls_scores, bbox_preds = cls_scores[-1:], bbox_preds[-1:]
+        is_forget = torch.tensor(
+            [bool(s.metainfo.get('forget', False))
+             for s in batch_data_samples])
+        losses = dict()
+        retain = torch.nonzero(~is_forget).flatten()
+        forget = torch.nonzero(is_forget).flatten()
+        if len(retain):
+            head_losses = self._head_loss(cls_scores, bbox_preds,
+                                          batch_data_samples, retain)
+            losses.update({f'retain.{k}': v for k, v in head_losses.items()})
+        if len(forget):
+            head_losses = self._head_loss(cls_scores, bbox_preds,
+                                          batch_data_samples, forget)
+            cls_loss, box_loss = split_forget_loss(head_losses)
+            beta = value_for_task(self.forget_loss.loss_weight,
+                                  self.forget_loss.task, 'loss_weight')
+            losses['loss_forget'] = self.forget_loss(cls_loss)
+            losses['loss_forget_box'] = beta * box_loss
+            losses['forget_cls'] = cls_loss.detach()  # logged, not optimised
+        if self.prototype_loss is not None:
+            losses['loss_prototype'] = self._prototype_loss(
+                head_inputs['hidden_states'][-1], cls_scores[-1],
+                bbox_preds[-1], batch_data_samples, is_forget)
+        return losses
+
+    def _head_loss(self, cls_scores, bbox_preds, data_samples, indices):
+        """The head's set loss on the images ``indices`` of the batch."""
+        samples = [data_samples[i] for i in indices.tolist()]
+        indices = indices.to(cls_scores.device)
+        return self.bbox_head.loss_by_feat(
+            cls_scores[:, indices], bbox_preds[:, indices], None, None,
+            [s.gt_instances for s in samples], [s.metainfo for s in samples])
+
+    def _prototype_loss(self, queries, cls_scores, bbox_preds, data_samples,
+                        is_forget):
+        """PrototypeLoss on the queries Hungarian matching gives a box."""
+        if self.prototypes is None:
+            raise RuntimeError(
+                'GS-LoRA++ needs class prototypes: ContinualForgettingLoop '
+                'sets them at the start of each task (or call '
+                'update_prototypes() yourself)')
+        with torch.no_grad():
+            labels_list = self.bbox_head.get_targets(
+                list(cls_scores.detach()), list(bbox_preds.detach()),
+                [s.gt_instances for s in data_samples],
+                [s.metainfo for s in data_samples])[0]
+        embeddings, labels, forget_flags = [], [], []
+        for image, labels_of_image in enumerate(labels_list):
+            matched = labels_of_image < self.bbox_head.num_classes
+            embeddings.append(queries[image][matched])
+            labels.append(labels_of_image[matched])
+            forget_flags.append(is_forget[image].expand(int(matched.sum())))
+        embeddings = torch.cat(embeddings)
+        if not len(embeddings):
+            return queries.sum() * 0.
+        return self.prototype_loss(
+            embeddings, torch.cat(labels),
+            torch.cat(forget_flags).to(queries.device), self.prototypes)

@@ -1,0 +1,45 @@
+"""Small detection set-ups shared by the detection tests."""
+import os.path as osp
+
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
+
+from mmforget.datasets.shapes_generator import SHAPE_CLASSES, make_shapes_split
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SHAPES_CONFIG = osp.join(REPO_ROOT,
+                         'configs/detection/deformable-detr-tiny_shapes.py')
+
+
+def build_forgetting_detr(**model_overrides):
+    """The tiny shapes ForgettingDeformableDETR, randomly initialised."""
+    cfg = Config.fromfile(SHAPES_CONFIG)
+    cfg.model.type = 'ForgettingDeformableDETR'
+    cfg.model.update(model_overrides)
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model
+
+
+def make_shapes(root, train=24, val=12):
+    """A few generated shapes images in COCO format under ``root``."""
+    make_shapes_split(str(root), 'train', train, seed=0)
+    make_shapes_split(str(root), 'val', val, seed=1)
+    return str(root)
+
+
+def shapes_dataset(root, split='train', pipeline=None):
+    """mmdet's CocoDataset over generated shapes data."""
+    from mmdet.datasets import CocoDataset
+    if pipeline is None:
+        pipeline = [dict(type='LoadImageFromFile'),
+                    dict(type='LoadAnnotations', with_bbox=True),
+                    dict(type='PackDetInputs')]
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return CocoDataset(
+            data_root=str(root), ann_file=f'annotations/{split}.json',
+            data_prefix=dict(img=''), metainfo=dict(classes=SHAPE_CLASSES),
+            pipeline=pipeline, filter_cfg=dict(filter_empty_gt=False))

@@ -1,0 +1,79 @@
+"""End to end: GS-LoRA forgetting of detection classes through tools/*.py on
+a few generated shapes images (one short epoch per task)."""
+import json
+import os
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
+
+from conftest import run_tool
+from detection_helpers import SHAPES_CONFIG, make_shapes
+
+CONFIG = 'configs/detection/gs-lora_deformable-detr-tiny_shapes_continual.py'
+
+
+def data_options(root):
+    return [f'train_dataloader.dataset.dataset.data_root={root}/',
+            f'val_dataloader.dataset.data_root={root}/',
+            f'test_dataloader.dataset.data_root={root}/',
+            f'val_evaluator.ann_file={root}/annotations/val.json',
+            f'test_evaluator.ann_file={root}/annotations/val.json',
+            'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
+            'test_dataloader.num_workers=0']
+
+
+@pytest.fixture(scope='module')
+def detection_run(tmp_path_factory):
+    root = make_shapes(tmp_path_factory.mktemp('shapes'), train=24, val=12)
+    work_dir = tmp_path_factory.mktemp('detection_run')
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    result, log = run_tool(
+        ['tools/train.py', CONFIG, '--work-dir', str(work_dir),
+         '--cfg-options', 'model.pretrained=None', 'train_cfg.max_epochs=1',
+         'train_dataloader.batch_size=4',
+         'train_dataloader.dataset.forget_rate=0.5',
+         'train_dataloader.dataset.mem_rate=0.3'] + data_options(root), env)
+    assert result.returncode == 0, log[-3000:]
+    return work_dir, root
+
+
+def test_summary_scores_ap(detection_run):
+    work_dir = detection_run[0]
+    summary = json.load(open(work_dir / 'forgetting_summary.json'))
+    assert summary['metric'] == 'bbox_mAP'
+    assert len(summary['pretrained']['class_ap']) == 5
+    task0, task1 = summary['tasks']
+    assert task0['forget_classes'] == [4] and task1['forget_classes'] == [2]
+    assert task1['old'] is not None
+    for task in (task0, task1):
+        assert 0 <= task['forget'] <= 100 and 0 <= task['retain'] <= 100
+        assert task['drop'] == pytest.approx(
+            task['forget_before'] - task['forget'])
+        assert len(task['group_norms']) == 12
+
+
+def test_task_checkpoint_is_a_plain_mmdet_detector(detection_run):
+    work_dir = detection_run[0]
+    checkpoint = torch.load(work_dir / 'task_1.pth', weights_only=True)
+    assert set(checkpoint) == {'meta', 'state_dict'}
+    assert not any('lora' in k for k in checkpoint['state_dict'])
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        plain = MODELS.build(Config.fromfile(SHAPES_CONFIG).model)
+    plain.load_state_dict(checkpoint['state_dict'], strict=True)
+
+
+def test_tools_test_reproduces_the_task_scores(detection_run):
+    work_dir, root = detection_run
+    out = work_dir / 'test_task_1.json'
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    result, log = run_tool(
+        ['tools/test.py', CONFIG, str(work_dir / 'task_1.pth'), '--work-dir',
+         str(work_dir / 'test'), '--out', str(out), '--cfg-options'] +
+        data_options(root), env)
+    assert result.returncode == 0, log[-3000:]
+    metrics = json.load(open(out))
+    task1 = json.load(open(work_dir / 'forgetting_summary.json'))['tasks'][1]
+    for key in ('forget', 'retain', 'old', 'drop', 'h_mean'):
+        assert metrics[f'coco/{key}'] == pytest.approx(task1[key], abs=1e-6)
