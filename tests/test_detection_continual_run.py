@@ -16,12 +16,10 @@ CONFIG = 'configs/detection/gs-lora_deformable-detr-tiny_shapes_continual.py'
 
 def data_options(root):
     return [f'train_dataloader.dataset.dataset.data_root={root}/',
-            f'val_dataloader.dataset.data_root={root}/',
             f'test_dataloader.dataset.data_root={root}/',
-            f'val_evaluator.ann_file={root}/annotations/val.json',
             f'test_evaluator.ann_file={root}/annotations/val.json',
-            'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',
-            'test_dataloader.num_workers=0']
+            ] + [f'{split}_dataloader.{key}' for split in ('train', 'test')
+                 for key in ('num_workers=0', 'persistent_workers=False')]
 
 
 @pytest.fixture(scope='module')

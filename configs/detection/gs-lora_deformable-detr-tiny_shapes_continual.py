@@ -23,8 +23,12 @@ train_dataloader = dict(
         schedule=schedule,
         forget_rate=0.3,
         mem_rate=0.3))
-val_evaluator = dict(type='mmforget.DetectionForgettingMetric')
-test_evaluator = val_evaluator
+test_evaluator = dict(type='mmforget.DetectionForgettingMetric')
+# A task ends with its last epoch (select='last'), so no validation passes:
+# the test split is scored before and after every task.
+val_dataloader = None
+val_cfg = None
+val_evaluator = None
 
 train_cfg = dict(
     type='mmforget.ContinualForgettingLoop', max_epochs=10, val_interval=10,
