@@ -67,8 +67,9 @@ def test_coco_deformable_detr_configs_build_and_step():
                                   **cfg.train_dataloader.dataset.schedule)
     order = shuffled_class_order(80, 123, 'numpy')
     assert len(schedule) == 7
-    assert schedule[0].forget == order[60:70] and len(schedule[0].retain) == 70
-    assert schedule[6].forget == order[0:10] and len(schedule[6].old) == 60
+    assert schedule[0].forget == order[70:80] and len(schedule[0].retain) == 70
+    assert schedule[6].forget == order[10:20] and len(schedule[6].old) == 60
+    assert schedule[6].retain == order[:10]
     assert cfg.model.forget_loss.bound == 15.0
     assert cfg.model.forget_loss.loss_weight == [
         0.15, 0.15, 0.35, 0.6, 0.15, 0.2, 0.2]

@@ -2,9 +2,10 @@
 ``import mmforget``."""
 from .checkpoint_loading import (UnsafeCheckpointError, load_from_local_safely,
                                  safe_checkpoint_globals)
-from .distributed import CPUDistributedDataParallel, setup_cpu_distributed
+from .distributed import (CPUDistributedDataParallel, finish_distributed,
+                          setup_cpu_distributed)
 
 __all__ = [
     'UnsafeCheckpointError', 'load_from_local_safely', 'safe_checkpoint_globals',
-    'CPUDistributedDataParallel', 'setup_cpu_distributed'
+    'CPUDistributedDataParallel', 'setup_cpu_distributed', 'finish_distributed'
 ]

@@ -44,3 +44,11 @@ def setup_cpu_distributed(cfg, launcher):
             'mmforget.CPUDistributedDataParallel'):
         wrapper['type'] = 'mmforget.CPUDistributedDataParallel'
     cfg.model_wrapper_cfg = wrapper
+
+
+def finish_distributed():
+    """Wait for every rank, then close the process group: a rank that exits
+    while another still talks to it can abort the other (gloo)."""
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
