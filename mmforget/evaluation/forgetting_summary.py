@@ -41,6 +41,11 @@ class ForgettingSummary:
     def tasks(self):
         return self.record['tasks']
 
+    @property
+    def score_name(self):
+        """'AP' for detection summaries, 'Acc' for classification."""
+        return 'AP' if self.record.get('metric') == 'bbox_mAP' else 'Acc'
+
     @classmethod
     def load(cls, work_dir):
         """The summary of an earlier run, or None if there is none."""
@@ -77,7 +82,7 @@ class ForgettingSummary:
 
     def table(self):
         """A plain-text table of the tasks, for logs and the demo."""
-        score = 'AP' if self.record.get('metric') == 'bbox_mAP' else 'Acc'
+        score = self.score_name
         header = (f"{'task':>4} {'forgotten':>14} {score + '_f before':>12} "
                   f"{score + '_f':>7} {score + '_r':>7} "
                   f"{score + '_r pre':>9} {score + '_o':>7} "
@@ -102,11 +107,13 @@ class ForgettingSummary:
             return
         fig, (ax_acc, ax_norm) = plt.subplots(1, 2, figsize=(11, 4))
         x = [t['task'] for t in tasks]
-        for key, label in (('retain', 'Acc_r (kept classes)'),
-                           ('retain_pretrained', 'Acc_r of the pre-trained model'),
-                           ('forget_before', 'Acc_f before task'),
-                           ('forget', 'Acc_f (forgotten now)'),
-                           ('old', 'Acc_o (forgotten earlier)')):
+        score = self.score_name
+        for key, label in (('retain', f'{score}_r (kept classes)'),
+                           ('retain_pretrained',
+                            f'{score}_r of the pre-trained model'),
+                           ('forget_before', f'{score}_f before task'),
+                           ('forget', f'{score}_f (forgotten now)'),
+                           ('old', f'{score}_o (forgotten earlier)')):
             ys = [t.get(key) for t in tasks]
             if any(y is not None for y in ys):
                 ax_acc.plot(x, [float('nan') if y is None else y for y in ys],
