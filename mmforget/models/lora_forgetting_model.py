@@ -32,9 +32,16 @@ class LoRAForgettingMixin:
         reset_lora(self)
 
     def start_task(self, task_index):
-        """Fresh adapters (A random, B = 0) over the current weights."""
+        """Fresh adapters (A random, B = 0) over the current weights; the
+        losses switch to this task's weights; GS-LoRA++ prototypes are
+        computed anew (by the loop) for the edited model."""
         self.task_index = task_index
         reset_lora(self)
+        for loss in (getattr(self, 'forget_loss', None),
+                     getattr(self, 'prototype_loss', None)):
+            if loss is not None:
+                loss.task = task_index
+        self.prototypes = None
 
     def finish_task(self):
         """Merge the task's adapters into the weights."""

@@ -58,13 +58,6 @@ class ForgettingClassifier(LoRAForgettingMixin, ImageClassifier):
         lora.setdefault('targets', VIT_FFN_TARGETS)
         self.setup_lora(lora, pretrained)
 
-    def start_task(self, task_index):
-        super().start_task(task_index)
-        self.forget_loss.task = task_index
-        if self.prototype_loss is not None:
-            self.prototype_loss.task = task_index
-            self.prototypes = None
-
     def embed(self, inputs):
         """The embedding the head classifies (its ``pre_logits``)."""
         return self.head.pre_logits(self.extract_feat(inputs))

@@ -75,13 +75,6 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
         lora.setdefault('rank', 8)
         self.setup_lora(lora, pretrained)
 
-    def start_task(self, task_index):
-        super().start_task(task_index)
-        self.forget_loss.task = task_index
-        if self.prototype_loss is not None:
-            self.prototype_loss.task = task_index
-            self.prototypes = None
-
     @torch.no_grad()
     def update_prototypes(self, dataloader=None):
         """Class prototypes are the rows of the classification head weight
