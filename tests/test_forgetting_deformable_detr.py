@@ -154,3 +154,35 @@ def test_merged_state_dict_loads_into_plain_mmdet():
         torch.testing.assert_close(b.pred_instances.scores,
                                    a.pred_instances.scores,
                                    atol=1e-4, rtol=1e-4)
+
+
+def test_matched_forget_scope_negates_own_class_scores_of_matched_queries():
+    with pytest.raises(ValueError, match="forget_scope must be 'all' or"):
+        build_forgetting_detr(forget_scope='unmatched')
+    model = build_forgetting_detr(forget_scope='matched', forget_loss=dict(
+        type='mmforget.BoundedForgetLoss', bound=1000.0, loss_weight=0.5))
+    model.eval()
+    data = batch(model, [False, True])
+    losses = model.loss(data['inputs'], data['data_samples'])
+    # By hand: the focal loss's positive term on each matched query's score
+    # for its box's class, averaged over the matched queries.
+    feats = model.extract_feat(data['inputs'])
+    head_inputs = model.forward_transformer(feats, data['data_samples'])
+    cls_scores, bbox_preds = model.bbox_head(head_inputs['hidden_states'],
+                                             head_inputs['references'])
+    sample = data['data_samples'][1]
+    labels = model.bbox_head.get_targets(
+        [cls_scores[-1, 1]], [bbox_preds[-1, 1]], [sample.gt_instances],
+        [sample.metainfo])[0][0]
+    matched = labels < 5
+    own = cls_scores[-1, 1][matched].gather(1, labels[matched, None])
+    focal = model.bbox_head.loss_cls
+    p = own.sigmoid()
+    expected = focal.loss_weight * (
+        -focal.alpha * (1 - p)**focal.gamma * torch.log(p)).mean()
+    torch.testing.assert_close(losses['forget_cls'], expected)
+    torch.testing.assert_close(losses['loss_forget'],
+                               0.5 * (1000.0 - expected))
+    # The papers' scope also counts background and other-class scores.
+    forget_all = head_losses(model, data, 1)['loss_cls']
+    assert not torch.isclose(forget_all, expected)

@@ -52,6 +52,12 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
             their class's row of the classification head weight.
         aux_loss (bool): also use the earlier decoder layers' outputs (the
             papers train with ``--no_aux_loss``: False).
+        forget_scope (str): which queries' classification loss the forget
+            term negates: ``'all'`` (the papers': every query, background
+            targets included) or ``'matched'`` (only the box's own class
+            score on the queries Hungarian matching assigns to a forgotten
+            box, so the loss rises only by losing the forgotten class, not
+            by firing other classes or on background).
         pretrained (str, optional): plain detector checkpoint to start from.
     """
 
@@ -62,9 +68,15 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
                                   bound=15.0, loss_weight=0.15),
                  prototype_loss=None,
                  aux_loss=False,
+                 forget_scope='all',
                  pretrained=None,
                  **kwargs):
+        if forget_scope not in ('all', 'matched'):
+            raise ValueError(
+                f"forget_scope must be 'all' or 'matched', got "
+                f'{forget_scope!r}')
         super().__init__(*args, **kwargs)
+        self.forget_scope = forget_scope
         self.forget_loss = MODELS.build(forget_loss)
         self.prototype_loss = (MODELS.build(prototype_loss)
                                if prototype_loss else None)
@@ -103,6 +115,11 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
             head_losses = self._head_loss(cls_scores, bbox_preds,
                                           batch_data_samples, forget)
             cls_loss, box_loss = split_forget_loss(head_losses)
+            if self.forget_scope == 'matched':
+                cls_loss = self._matched_cls_loss(
+                    cls_scores[:, forget.to(cls_scores.device)],
+                    bbox_preds[:, forget.to(cls_scores.device)],
+                    [batch_data_samples[i] for i in forget.tolist()])
             beta = value_for_task(self.forget_loss.loss_weight,
                                   self.forget_loss.task, 'loss_weight')
             losses['loss_forget'] = self.forget_loss(cls_loss)
@@ -121,6 +138,27 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
         return self.bbox_head.loss_by_feat(
             cls_scores[:, indices], bbox_preds[:, indices], None, None,
             [s.gt_instances for s in samples], [s.metainfo for s in samples])
+
+    def _matched_cls_loss(self, cls_scores, bbox_preds, data_samples):
+        """Classification loss of the matched queries' own-class scores, per
+        decoder layer in ``cls_scores``, averaged over the matched queries."""
+        gt_instances = [s.gt_instances for s in data_samples]
+        metainfos = [s.metainfo for s in data_samples]
+        total = cls_scores.sum() * 0.
+        for layer_scores, layer_boxes in zip(cls_scores, bbox_preds):
+            with torch.no_grad():
+                labels = torch.cat(self.bbox_head.get_targets(
+                    list(layer_scores.detach()), list(layer_boxes.detach()),
+                    gt_instances, metainfos)[0])
+            matched = labels < self.bbox_head.num_classes
+            if matched.any():
+                own_scores = layer_scores.flatten(0, 1)[matched].gather(
+                    1, labels[matched, None])
+                # One score column, target 0: the positive term alone.
+                total = total + self.bbox_head.loss_cls(
+                    own_scores, torch.zeros_like(labels[matched]),
+                    avg_factor=int(matched.sum()))
+        return total
 
     def _prototype_loss(self, queries, cls_scores, bbox_preds, data_samples,
                         is_forget):
