@@ -75,3 +75,20 @@ def test_tools_test_reproduces_the_task_scores(detection_run):
     task1 = json.load(open(work_dir / 'forgetting_summary.json'))['tasks'][1]
     for key in ('forget', 'retain', 'old', 'drop', 'h_mean'):
         assert metrics[f'coco/{key}'] == pytest.approx(task1[key], abs=1e-6)
+
+
+@pytest.mark.parametrize('config', [
+    'configs/detection/gs-lora_deformable-detr-tiny_shapes_continual-8shot.py',
+    'configs/gs_lora_plus/'
+    'gs-lora-plus_deformable-detr-tiny_shapes_continual-8shot.py'])
+def test_few_shot_configs_build_a_matched_scope_detector(config):
+    cfg = Config.fromfile(config)
+    assert cfg.train_dataloader.dataset.few_shot == 8
+    assert cfg.train_dataloader.dataset.type == (
+        'mmforget.DetectionForgetRetainDataset')
+    cfg.model.pretrained = None
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    assert model.forget_scope == 'matched'
+    assert (model.prototype_loss is not None) == ('gs-lora-plus' in config)
+    assert model.forget_loss.loss_weight == [0.3, 0.4]
