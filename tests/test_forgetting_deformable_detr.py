@@ -31,6 +31,20 @@ def head_losses(model, data, index):
         None, None, [sample.gt_instances], [sample.metainfo])
 
 
+def matched_queries(model, data, index):
+    """Last-layer queries, class scores and Hungarian labels of one image."""
+    feats = model.extract_feat(data['inputs'])
+    head_inputs = model.forward_transformer(feats, data['data_samples'])
+    cls_scores, bbox_preds = model.bbox_head(head_inputs['hidden_states'],
+                                             head_inputs['references'])
+    sample = data['data_samples'][index]
+    labels = model.bbox_head.get_targets(
+        [cls_scores[-1, index]], [bbox_preds[-1, index]],
+        [sample.gt_instances], [sample.metainfo])[0][0]
+    return (head_inputs['hidden_states'][-1][index], cls_scores[-1, index],
+            labels)
+
+
 def test_twelve_groups_and_only_lora_trains():
     model = build_forgetting_detr()
     assert list(model.lora_groups) == [
@@ -112,18 +126,10 @@ def test_prototypes_are_head_rows_and_loss_uses_matched_queries():
                                model.bbox_head.cls_branches[-1].weight)
     losses = model.loss(data['inputs'], data['data_samples'])
     # By hand: match the forget image's queries, KL to their class rows.
-    feats = model.extract_feat(data['inputs'])
-    head_inputs = model.forward_transformer(feats, data['data_samples'])
-    queries = head_inputs['hidden_states'][-1]
-    cls_scores, bbox_preds = model.bbox_head(head_inputs['hidden_states'],
-                                             head_inputs['references'])
-    sample = data['data_samples'][1]
-    labels = model.bbox_head.get_targets(
-        [cls_scores[-1, 1]], [bbox_preds[-1, 1]], [sample.gt_instances],
-        [sample.metainfo])[0][0]
+    queries, _, labels = matched_queries(model, data, 1)
     matched = labels < 5
-    assert int(matched.sum()) == len(sample.gt_instances)
-    distance = prototype_kl(queries[1][matched],
+    assert int(matched.sum()) == len(data['data_samples'][1].gt_instances)
+    distance = prototype_kl(queries[matched],
                             model.prototypes[labels[matched]]).mean()
     torch.testing.assert_close(losses['loss_prototype'],
                                torch.relu(1000.0 - distance))
@@ -166,16 +172,9 @@ def test_matched_forget_scope_negates_own_class_scores_of_matched_queries():
     losses = model.loss(data['inputs'], data['data_samples'])
     # By hand: the focal loss's positive term on each matched query's score
     # for its box's class, averaged over the matched queries.
-    feats = model.extract_feat(data['inputs'])
-    head_inputs = model.forward_transformer(feats, data['data_samples'])
-    cls_scores, bbox_preds = model.bbox_head(head_inputs['hidden_states'],
-                                             head_inputs['references'])
-    sample = data['data_samples'][1]
-    labels = model.bbox_head.get_targets(
-        [cls_scores[-1, 1]], [bbox_preds[-1, 1]], [sample.gt_instances],
-        [sample.metainfo])[0][0]
+    _, cls_scores, labels = matched_queries(model, data, 1)
     matched = labels < 5
-    own = cls_scores[-1, 1][matched].gather(1, labels[matched, None])
+    own = cls_scores[matched].gather(1, labels[matched, None])
     focal = model.bbox_head.loss_cls
     p = own.sigmoid()
     expected = focal.loss_weight * (
