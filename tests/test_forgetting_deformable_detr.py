@@ -19,30 +19,32 @@ def batch(model, forget_flags, seed=0):
     return model.data_preprocessor(packed, True)
 
 
-def head_losses(model, data, index):
-    """The plain head loss (last decoder layer) of one image of the batch."""
+def head_outputs(model, data):
+    """Last decoder layer's queries, class scores and boxes of the batch."""
     feats = model.extract_feat(data['inputs'])
     head_inputs = model.forward_transformer(feats, data['data_samples'])
     cls_scores, bbox_preds = model.bbox_head(head_inputs['hidden_states'],
                                              head_inputs['references'])
+    return head_inputs['hidden_states'][-1], cls_scores[-1], bbox_preds[-1]
+
+
+def head_losses(model, data, index):
+    """The plain head loss (last decoder layer) of one image of the batch."""
+    _, cls_scores, bbox_preds = head_outputs(model, data)
     sample = data['data_samples'][index]
     return model.bbox_head.loss_by_feat(
-        cls_scores[-1:, index:index + 1], bbox_preds[-1:, index:index + 1],
+        cls_scores[None, index:index + 1], bbox_preds[None, index:index + 1],
         None, None, [sample.gt_instances], [sample.metainfo])
 
 
 def matched_queries(model, data, index):
-    """Last-layer queries, class scores and Hungarian labels of one image."""
-    feats = model.extract_feat(data['inputs'])
-    head_inputs = model.forward_transformer(feats, data['data_samples'])
-    cls_scores, bbox_preds = model.bbox_head(head_inputs['hidden_states'],
-                                             head_inputs['references'])
+    """Queries, class scores and Hungarian labels of one image."""
+    queries, cls_scores, bbox_preds = head_outputs(model, data)
     sample = data['data_samples'][index]
     labels = model.bbox_head.get_targets(
-        [cls_scores[-1, index]], [bbox_preds[-1, index]],
-        [sample.gt_instances], [sample.metainfo])[0][0]
-    return (head_inputs['hidden_states'][-1][index], cls_scores[-1, index],
-            labels)
+        [cls_scores[index]], [bbox_preds[index]], [sample.gt_instances],
+        [sample.metainfo])[0][0]
+    return queries[index], cls_scores[index], labels
 
 
 def test_twelve_groups_and_only_lora_trains():
