@@ -5,6 +5,8 @@ images only the classification term is negated and bounded,
 ``beta * ReLU(BND - L_cls)``, while the box terms (L1, GIoU) stay ordinary
 positive losses, so the boxes of forgotten objects are still localised but
 no longer named. Retain images get the standard DETR set loss.
+``forget_scope='matched'`` (not in the papers) negates only the forgotten
+boxes' own-class scores, which few-shot forgetting needs.
 """
 import torch
 from mmdet.models.detectors import DeformableDETR
@@ -139,17 +141,22 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
             cls_scores[:, indices], bbox_preds[:, indices], None, None,
             [s.gt_instances for s in samples], [s.metainfo for s in samples])
 
+    @torch.no_grad()
+    def _matched_labels(self, cls_scores, bbox_preds, data_samples):
+        """Per image, the class Hungarian matching gives each query
+        (``num_classes`` = background), for one decoder layer's outputs."""
+        return self.bbox_head.get_targets(
+            list(cls_scores.detach()), list(bbox_preds.detach()),
+            [s.gt_instances for s in data_samples],
+            [s.metainfo for s in data_samples])[0]
+
     def _matched_cls_loss(self, cls_scores, bbox_preds, data_samples):
         """Classification loss of the matched queries' own-class scores, per
         decoder layer in ``cls_scores``, averaged over the matched queries."""
-        gt_instances = [s.gt_instances for s in data_samples]
-        metainfos = [s.metainfo for s in data_samples]
         total = cls_scores.sum() * 0.
         for layer_scores, layer_boxes in zip(cls_scores, bbox_preds):
-            with torch.no_grad():
-                labels = torch.cat(self.bbox_head.get_targets(
-                    list(layer_scores.detach()), list(layer_boxes.detach()),
-                    gt_instances, metainfos)[0])
+            labels = torch.cat(self._matched_labels(layer_scores, layer_boxes,
+                                                    data_samples))
             matched = labels < self.bbox_head.num_classes
             if matched.any():
                 own_scores = layer_scores.flatten(0, 1)[matched].gather(
@@ -168,11 +175,8 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
                 'GS-LoRA++ needs class prototypes: ContinualForgettingLoop '
                 'sets them at the start of each task (or call '
                 'update_prototypes() yourself)')
-        with torch.no_grad():
-            labels_list = self.bbox_head.get_targets(
-                list(cls_scores.detach()), list(bbox_preds.detach()),
-                [s.gt_instances for s in data_samples],
-                [s.metainfo for s in data_samples])[0]
+        labels_list = self._matched_labels(cls_scores, bbox_preds,
+                                           data_samples)
         embeddings, labels, forget_flags = [], [], []
         for image, labels_of_image in enumerate(labels_list):
             matched = labels_of_image < self.bbox_head.num_classes
