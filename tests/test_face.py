@@ -48,8 +48,22 @@ def test_cosface_and_arcface_margins():
     head.margin_type = 'arcface'
     head.margin = 0.5
     arc = head.margin_logits(feats, torch.tensor([1]))[0, 1]
-    assert float(arc.detach()) == pytest.approx(64 * math.cos(math.acos(0.8) + 0.5),
-                                       rel=1e-5)
+    assert float(arc.detach()) == pytest.approx(
+        64 * math.cos(math.acos(0.8) + 0.5), rel=1e-5)
+
+
+def test_arcface_falls_back_beyond_pi_minus_m_as_the_papers_head():
+    """Past theta = pi - m, cos(theta + m) would rise again; the papers'
+    head (easy_margin=False) uses cos(theta) - m sin(m) there."""
+    head = MarginCosineHead(num_classes=2, in_channels=2, margin=0.5,
+                            margin_type='arcface')
+    with torch.no_grad():
+        head.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
+    for theta, expected in ((2.9, -1.2107), (1.0, math.cos(1.5))):
+        feats = (torch.tensor([[math.cos(theta), math.sin(theta)]]), )
+        logit = head.margin_logits(feats, torch.tensor([0]))[0, 0]
+        assert float(logit.detach()) == pytest.approx(64 * expected,
+                                                      abs=64 * 1e-4)
 
 
 def test_margin_at_test_is_the_papers_pessimistic_protocol():

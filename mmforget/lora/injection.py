@@ -6,6 +6,7 @@ of a pattern names the module's sparse group, e.g. the block index in
 ``backbone\\.layers\\.(\\d+)\\.ffn\\.layers\\.(?:0\\.0|1)``, so one pattern
 serves a ViT's blocks and DETR's encoder/decoder layers alike.
 """
+import math
 import re
 from collections import OrderedDict
 
@@ -66,10 +67,11 @@ def lora_modules(model):
             if isinstance(m, LoRALinear)]
 
 
-def reset_lora(model):
-    """Fresh adapters everywhere (B = 0: the model's function is unchanged)."""
+def reset_lora(model, init_a=math.sqrt(5)):
+    """Fresh adapters everywhere (B = 0: the model's function is unchanged);
+    A is kaiming-uniform with negative slope ``init_a`` (loralib: sqrt(5))."""
     for _, module in lora_modules(model):
-        module.reset_parameters()
+        module.reset_parameters(a=init_a)
 
 
 def merge_lora(model):

@@ -16,7 +16,13 @@ class LoRAForgettingMixin:
     """
 
     def setup_lora(self, lora, pretrained=None):
+        """``lora``: ``inject_lora`` arguments, plus the optional
+        ``later_tasks_init_a``: the kaiming-uniform slope of A from the
+        second task on. None (default) keeps loralib's sqrt(5) for every
+        task; the official code re-initialises with sqrt(50) (A about 2.9x
+        smaller) for tasks >= 2."""
         lora = dict(lora)
+        self.later_tasks_init_a = lora.pop('later_tasks_init_a', None)
         self.lora_cfg = lora
         self.pretrained = pretrained
         self.task_index = 0
@@ -36,7 +42,10 @@ class LoRAForgettingMixin:
         losses switch to this task's weights; GS-LoRA++ prototypes are
         computed anew (by the loop) for the edited model."""
         self.task_index = task_index
-        reset_lora(self)
+        if task_index > 0 and self.later_tasks_init_a is not None:
+            reset_lora(self, init_a=self.later_tasks_init_a)
+        else:
+            reset_lora(self)
         for loss in (getattr(self, 'forget_loss', None),
                      getattr(self, 'prototype_loss', None)):
             if loss is not None:

@@ -2,11 +2,16 @@
 
 Logits are ``s * cos(theta_c)`` between the L2-normalised embedding and the
 L2-normalised class weights (no bias). Training penalises the true class:
-CosFace ``s * (cos - m)``, ArcFace ``s * cos(theta + m)``. Prediction is a
-plain cosine argmax by default; ``margin_at_test=True`` reproduces the
-papers' protocol, which also penalises the true class at test time (their
-code passes the label to the head) and so gives lower accuracies.
+CosFace ``s * (cos - m)``, ArcFace ``s * cos(theta + m)`` while
+``theta + m <= pi`` and ``s * (cos - m * sin m)`` beyond, where cos(theta + m)
+would rise again (the papers' head, insightface's ``easy_margin=False``).
+Prediction is a plain cosine argmax by default; ``margin_at_test=True``
+reproduces the papers' protocol, which also penalises the true class at
+test time (their code passes the label to the head) and so gives lower
+accuracies.
 """
+import math
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -60,7 +65,10 @@ class MarginCosineHead(ClsHead):
             penalised = cosine - self.margin
         else:
             theta = torch.acos(cosine.clamp(-1 + 1e-7, 1 - 1e-7))
-            penalised = torch.cos(theta + self.margin)
+            penalised = torch.where(
+                cosine > math.cos(math.pi - self.margin),
+                torch.cos(theta + self.margin),
+                cosine - self.margin * math.sin(self.margin))
         return self.scale * torch.where(true, penalised, cosine)
 
     def loss(self, feats, data_samples, **kwargs):
