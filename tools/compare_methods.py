@@ -16,22 +16,40 @@ import statistics
 import subprocess
 import sys
 
-KEYS = ('h_mean', 'forget', 'retain', 'old', 'missing')
+KEYS = ('h_mean', 'forget', 'retain', 'retain_pretrained', 'old',
+        'missing')
+# The papers' cell: H-Mean / Acc_r / Acc_f (/ Acc_o from the second task).
+PAPERS_CELL = ('h_mean', 'retain', 'forget', 'old')
 
 
-def run(config, seed, out_dir):
+def run(config, seed, out_dir, options=(), tag=''):
+    """One run of ``config`` (extra ``--cfg-options`` in ``options``); its
+    summary. ``tag`` names the work dir apart from other options."""
     name = osp.splitext(osp.basename(config))[0]
-    work_dir = osp.join(out_dir, f'{name}_seed{seed}')
+    work_dir = osp.join(out_dir, f'{name}{tag}_seed{seed}')
     summary = osp.join(work_dir, 'forgetting_summary.json')
     # --resume on an earlier run continues it (and does nothing if done).
     resume = ['--resume'] if osp.isfile(summary) else []
+    print(f'{"continuing" if resume else "running"} {work_dir}', flush=True)
     subprocess.run(
         [sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
          '--cfg-options', f'randomness.seed={seed}',
-         f'train_dataloader.dataset.seed={seed}'] + resume,
+         f'train_dataloader.dataset.seed={seed}', *options] + resume,
         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(summary) as f:
         return json.load(f)
+
+
+def score(task, key, split='test'):
+    """A task's score on the test split (the summary's own fields) or on
+    the validation split (its ``val`` entry, the split to tune on)."""
+    return task.get(key) if split == 'test' else \
+        task.get('val', {}).get(key)
+
+
+def mean(values):
+    values = [v for v in values if v is not None]
+    return statistics.mean(values) if values else None
 
 
 def mean_std(values):
@@ -48,13 +66,17 @@ def main():
     parser.add_argument('configs', nargs='+')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--out-dir', default='work_dirs/compare_methods')
+    parser.add_argument('--split', choices=('test', 'val'), default='test',
+                        help='the scores to tabulate (tune on val only)')
     args = parser.parse_args()
-    rows = []
+    rows, all_runs = [], []
     for config in args.configs:
         runs = [run(config, seed, args.out_dir) for seed in args.seeds]
+        all_runs.append((config, runs))
         num_tasks = len(runs[0]['tasks'])
         for key in KEYS:
-            cells = [mean_std([r['tasks'][t].get(key) for r in runs])
+            cells = [mean_std([score(r['tasks'][t], key, args.split)
+                               for r in runs])
                      for t in range(num_tasks)]
             if all(c == '–' for c in cells):
                 continue
@@ -67,6 +89,22 @@ def main():
     for config, method, key, cells in rows:
         cells = cells + [''] * (width - len(cells))
         print(f'| {config} | {method} | {key} | ' + ' | '.join(cells) + ' |')
+    print(f'\nMeans over seeds {args.seeds} ({args.split} split), the '
+          'papers\' layout '
+          '(H-Mean / Acc_r / Acc_f / Acc_o):\n')
+    print('| config | method | ' +
+          ' | '.join(f'task {t}' for t in range(width)) + ' |')
+    print('|---' * (2 + width) + '|')
+    for config, runs in all_runs:
+        cells = []
+        for t in range(len(runs[0]['tasks'])):
+            values = [mean([score(r['tasks'][t], k, args.split)
+                            for r in runs])
+                      for k in PAPERS_CELL]
+            cells.append('/'.join(f'{v:.2f}' for v in values
+                                  if v is not None))
+        print(f'| {osp.basename(config)} | {runs[0]["method"]} | ' +
+              ' | '.join(cells) + ' |')
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 from .detection_forget_retain_dataset import (DetectionForgetRetainDataset,
                                               image_classes)
 from .digits import DigitsDataset
+from .handwritten_numbers import HandwrittenNumbersDataset
 from .forget_retain_dataset import (ForgetRetainDataset, dataset_labels,
                                     forget_retain_collate)
 from .task_schedule import (ForgettingSchedule, ForgettingTask,
@@ -9,6 +10,7 @@ from .task_schedule import (ForgettingSchedule, ForgettingTask,
 __all__ = [
     'DetectionForgetRetainDataset', 'image_classes',
     'DigitsDataset', 'ForgetRetainDataset', 'dataset_labels',
-    'forget_retain_collate', 'ForgettingSchedule', 'ForgettingTask',
+    'forget_retain_collate', 'HandwrittenNumbersDataset',
+    'ForgettingSchedule', 'ForgettingTask',
     'shuffled_class_order'
 ]

@@ -27,6 +27,7 @@ from mmforget.models import load_plain_checkpoint
 from mmforget.registry import LOOPS
 
 COLLATE = 'mmforget.forget_retain_collate'
+VAL_KEYS = ('forget', 'retain', 'old', 'missing', 'drop', 'h_mean')
 
 
 def task_checkpoint_path(work_dir, task_index):
@@ -128,6 +129,10 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         after = self._evaluate('test', task, forget_before['test'])
         entry = self._summary_entry(task, after, forget_before['test'],
                                     summary.record['pretrained'])
+        if 'val' in forget_before:
+            # The released state on the validation split: what tuning reads.
+            val = self._evaluate('val', task, forget_before['val'])
+            entry['val'] = {k: val.get(k) for k in VAL_KEYS if k in val}
         entry.update(train_seconds=round(train_seconds, 2),
                      zero_group_ratio=zero_group_ratio,
                      group_norms=group_norms)
