@@ -64,6 +64,10 @@ def test_summary_has_the_documented_fields(two_task_run):
         assert 0 <= task['forget'] <= 100 and 0 <= task['retain'] <= 100
         assert task['trainable_params'] < 0.05 * task['total_params']
         assert 0 <= task['zero_group_ratio'] <= 1
+        val = task['val']  # the released state on the validation split
+        assert set(val) >= {'forget', 'retain', 'drop', 'h_mean'}
+        assert val['h_mean'] == pytest.approx(
+            2 * val['drop'] * val['retain'] / (val['drop'] + val['retain']))
     assert (work_dir / 'forgetting_summary.csv').is_file()
     assert (work_dir / 'forgetting_summary.png').stat().st_size > 1000
 

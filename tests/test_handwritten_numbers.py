@@ -99,9 +99,9 @@ def test_schedule_is_the_papers_4x20_with_seed_1337():
         shapes.append(f'{len(task.retain) + len(task.forget)}-'
                       f'{len(task.forget)}')
     assert shapes == ['100-20', '80-20', '60-20', '40-20']
-    # data_ratio 0.1: 10% of the 2000 forget and 8000 retain images.
+    # data_ratio 0.25: a quarter of the 2000 forget and 8000 retain images.
     assert (len(dataset.forget_indices), len(dataset.retain_indices)) == (
-        200, 800)
+        500, 2000)
 
 
 @pytest.mark.parametrize('config', NUMBERS_CONFIGS,

@@ -48,7 +48,7 @@ def score(task, key, split='test'):
 
 
 def mean(values):
-    values = [v for v in values if v is not None]
+    values = [v for v in values if v is not None and v == v]  # no NaN
     return statistics.mean(values) if values else None
 
 

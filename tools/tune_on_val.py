@@ -4,8 +4,10 @@ Every combination of the ``--grid`` values runs with each seed
 (``compare_methods.run``: a finished run is reused, so a search can be
 stopped and continued). Combinations are ranked by the validation H-Mean,
 averaged over tasks and seeds; the validation Acc_f, Acc_r and Acc_o come
-from the ``val`` entry that the continual loop writes for each task. The
-same grid size for every method gives every method the same budget.
+from the ``val`` entry that the continual loop writes for each task. With
+``--max-forget`` / ``--max-old``, combinations whose mean validation Acc_f /
+Acc_o exceed the limit rank after all those that meet it. The same grid
+size for every method gives every method the same budget.
 
 Example:
     python tools/tune_on_val.py \\
@@ -50,6 +52,10 @@ def main():
                         help='key=v1|v2|... (mmengine --cfg-options keys)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0])
     parser.add_argument('--out-dir', default='work_dirs/tune_on_val')
+    parser.add_argument('--max-forget', type=float,
+                        help='rank combinations with a larger val Acc_f last')
+    parser.add_argument('--max-old', type=float,
+                        help='rank combinations with a larger val Acc_o last')
     args = parser.parse_args()
     grid = parse_grid(args.grid)
     results = []
@@ -64,7 +70,14 @@ def main():
         scores = {k: mean([t['val'].get(k) for r in runs
                            for t in r['tasks']]) for k in KEYS}
         results.append(dict(options=dict(options), val=scores))
-    results.sort(key=lambda r: -(r['val']['h_mean'] or 0))
+    def meets_limits(result):
+        return all(result['val'][k] is None or result['val'][k] <= limit
+                   for k, limit in (('forget', args.max_forget),
+                                    ('old', args.max_old))
+                   if limit is not None)
+
+    results.sort(key=lambda r: (not meets_limits(r),
+                                -(r['val']['h_mean'] or 0)))
     names = [k for k, _ in grid]
     print('| rank | ' + ' | '.join(names) +
           ' | val H-Mean | val Acc_f | val Acc_r | val Acc_o |')
@@ -78,7 +91,9 @@ def main():
     with open(osp.join(args.out_dir, 'tune.json'), 'w') as f:
         json.dump(dict(config=args.config, seeds=args.seeds,
                        results=results), f, indent=1)
-    print(f'best on val: {results[0]["options"]}')
+    print(f'best on val: {results[0]["options"]}' +
+          ('' if meets_limits(results[0]) else ' (no combination meets the '
+           'Acc_f / Acc_o limits)'))
 
 
 if __name__ == '__main__':

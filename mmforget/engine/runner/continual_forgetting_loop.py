@@ -132,7 +132,8 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         if 'val' in forget_before:
             # The released state on the validation split: what tuning reads.
             val = self._evaluate('val', task, forget_before['val'])
-            entry['val'] = {k: val.get(k) for k in VAL_KEYS if k in val}
+            entry['val'] = {k: None if val[k] != val[k] else val[k]
+                            for k in VAL_KEYS if k in val}  # NaN: none
         entry.update(train_seconds=round(train_seconds, 2),
                      zero_group_ratio=zero_group_ratio,
                      group_norms=group_norms)
