@@ -8,8 +8,9 @@ CONFIG = 'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py'
 
 
 def test_tuning_ranks_by_validation_h_mean(tmp_path, pretrained):
-    """beta = 0 never pushes the forgotten digits away, so its validation
-    H-Mean is near 0 and a positive beta ranks first."""
+    """beta = 0 never pushes the forgotten digits away (they fade only
+    through neglect), so a positive beta forgets more, scores a higher
+    validation H-Mean and ranks first."""
     env = dict(os.environ, PYTHONWARNINGS='ignore')
     out_dir = tmp_path / 'tune'
     args = ['tools/tune_on_val.py', CONFIG, '--out-dir', str(out_dir),
@@ -24,8 +25,8 @@ def test_tuning_ranks_by_validation_h_mean(tmp_path, pretrained):
               for r in tune['results']]
     assert ranked == ['0.5', '0.0']
     best, worst = tune['results']
+    assert best['val']['h_mean'] > worst['val']['h_mean']
     assert best['val']['forget'] < worst['val']['forget']
-    assert worst['val']['h_mean'] < 20
     assert 'best on val' in log
     # A second call reuses the finished runs instead of training again.
     result, log = run_tool(args, env)
