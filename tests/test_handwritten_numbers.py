@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader
 import mmforget  # noqa: F401
 from conftest import REPO_ROOT
 from mmforget.datasets import DigitsDataset, HandwrittenNumbersDataset
-from mmforget.datasets.handwritten_numbers import load_digit_images
+from mmforget.datasets.digits import load_digit_images
 
 
 def source_digits(dataset):

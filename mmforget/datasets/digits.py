@@ -12,6 +12,14 @@ from mmforget.registry import DATASETS
 SPLITS = ('train', 'val', 'test')
 
 
+def load_digit_images():
+    """scikit-learn's 1797 digits as uint8 8x8 images, and their labels."""
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    images = np.round(digits.images * (255.0 / 16.0)).astype(np.uint8)
+    return images, digits.target
+
+
 def digits_split_indices(labels, split, ratios=(0.6, 0.2, 0.2), seed=0):
     """Indices of one split, taken per class so every split has every digit."""
     if split not in SPLITS:
@@ -45,10 +53,8 @@ class DigitsDataset(BaseDataset):
         super().__init__(**kwargs)
 
     def load_data_list(self):
-        from sklearn.datasets import load_digits
-        digits = load_digits()
-        images = np.round(digits.images * (255.0 / 16.0)).astype(np.uint8)
-        indices = digits_split_indices(
-            digits.target, self.split, seed=self.split_seed)
-        return [dict(img=images[i], gt_label=int(digits.target[i]),
+        images, labels = load_digit_images()
+        indices = digits_split_indices(labels, self.split,
+                                       seed=self.split_seed)
+        return [dict(img=images[i], gt_label=int(labels[i]),
                      digits_index=i) for i in indices]

@@ -15,19 +15,11 @@ import numpy as np
 from mmpretrain.datasets import BaseDataset
 
 from mmforget.registry import DATASETS
-from .digits import SPLITS, digits_split_indices
+from .digits import SPLITS, digits_split_indices, load_digit_images
 
 # Enough for a 6-block ViT to reach 80-97% (train), for model selection
 # (val) and for per-class accuracies in steps of 3.3% (test).
 DEFAULT_PER_CLASS = dict(train=100, val=20, test=30)
-
-
-def load_digit_images():
-    """scikit-learn's 1797 digits as uint8 8x8 images, and their labels."""
-    from sklearn.datasets import load_digits
-    digits = load_digits()
-    images = np.round(digits.images * (255.0 / 16.0)).astype(np.uint8)
-    return images, digits.target
 
 
 def sample_number_pairs(pool_labels, pool_indices, per_class, rng):
