@@ -40,9 +40,10 @@ def parse_grid(items):
 
 
 def tag(options):
-    """A work-dir-safe name for one combination."""
-    short = '_'.join(f'{k.rsplit(".", 1)[-1]}{v}' for k, v in options)
-    return '_' + re.sub(r'[^A-Za-z0-9.=-]+', '-', short)
+    """A work-dir-safe name for one combination (full keys, so that
+    ``optim_wrapper.alpha`` and ``model.lora.alpha`` stay apart)."""
+    name = '_'.join(f'{k}={v}' for k, v in options)
+    return '_' + re.sub(r'[^A-Za-z0-9.=-]+', '-', name)
 
 
 def main():
