@@ -47,10 +47,14 @@ FUNCTIONS = Registry(
 MODELS = Registry(
     'model', parent=MMENGINE_MODELS, scope='mmforget',
     locations=['mmforget.models'])
+# Forgetting methods (GS-LoRA, Retrain, the baselines): plain objects that
+# ContinualForgettingLoop builds from ``train_cfg.method``.
+METHODS = Registry('forgetting method', scope='mmforget',
+                   locations=['mmforget.methods'])
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, scope='mmforget',
     locations=['mmforget.compat'])
 
 ALL_REGISTRIES = (DATASETS, FUNCTIONS, LOOPS, HOOKS, OPTIM_WRAPPERS,
                   OPTIM_WRAPPER_CONSTRUCTORS, METRICS, MODELS,
-                  MODEL_WRAPPERS)
+                  MODEL_WRAPPERS, METHODS)

@@ -7,11 +7,12 @@
 _base_ = './gs-lora_deformable-detr-tiny_shapes_continual.py'
 
 model = dict(
-    forget_scope='matched',
-    forget_loss=dict(loss_weight=[0.3, 0.4]))
+    forget_scope='matched')
 # Each batch: 4 retain images + 4 forget images.
 train_dataloader = dict(batch_size=4, dataset=dict(few_shot=8))
-train_cfg = dict(max_epochs=30, val_interval=30)
+train_cfg = dict(
+    method=dict(forget_loss=dict(loss_weight=[0.3, 0.4])),
+    max_epochs=30, val_interval=30)
 param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=True, T_max=30, eta_min=1e-5,
          convert_to_iter_based=True)

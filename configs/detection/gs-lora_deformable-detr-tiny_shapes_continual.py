@@ -7,9 +7,7 @@ schedule = dict(tasks=[['ring'], ['triangle']])
 model = dict(
     type='ForgettingDeformableDETR',
     pretrained='checkpoints/deformable-detr-tiny_shapes.pth',
-    lora=dict(rank=8),
-    forget_loss=dict(
-        type='mmforget.BoundedForgetLoss', bound=15.0, loss_weight=0.15))
+    lora=dict(rank=8))
 
 # Each batch: 8 retain images + 8 forget images.
 train_dataloader = dict(
@@ -32,7 +30,11 @@ val_evaluator = None
 
 train_cfg = dict(
     type='mmforget.ContinualForgettingLoop', max_epochs=10, val_interval=10,
-    select='last', method='GS-LoRA')
+    select='last',
+    method=dict(
+        type='mmforget.GSLoRA',
+        forget_loss=dict(
+            type='mmforget.BoundedForgetLoss', bound=15.0, loss_weight=0.15)))
 optim_wrapper = dict(
     type='mmforget.GroupSparseOptimWrapper',
     constructor='mmforget.GroupSparseOptimWrapperConstructor',

@@ -15,10 +15,7 @@ model = dict(
     type='ForgettingDeformableDETR',
     pretrained='checkpoints/deformable-detr_r50_16xb2-50e_coco.pth',
     backbone=dict(init_cfg=None),  # the whole detector comes from above
-    lora=dict(rank=8),
-    forget_loss=dict(
-        type='mmforget.BoundedForgetLoss', bound=15.0,
-        loss_weight=[0.15, 0.15, 0.35, 0.6, 0.15, 0.2, 0.2]))
+    lora=dict(rank=8))
 
 train_dataloader = dict(
     batch_size=4,
@@ -36,7 +33,12 @@ test_evaluator = val_evaluator
 
 train_cfg = dict(
     type='mmforget.ContinualForgettingLoop', max_epochs=30, val_interval=30,
-    select='last', method='GS-LoRA')
+    select='last',
+    method=dict(
+        type='mmforget.GSLoRA',
+        forget_loss=dict(
+            type='mmforget.BoundedForgetLoss', bound=15.0,
+            loss_weight=[0.15, 0.15, 0.35, 0.6, 0.15, 0.2, 0.2])))
 optim_wrapper = dict(
     type='mmforget.GroupSparseOptimWrapper',
     constructor='mmforget.GroupSparseOptimWrapperConstructor',

@@ -5,5 +5,5 @@ _base_ = './gs-lora_deformable-detr_r50_coco_continual.py'
 schedule = dict(
     num_tasks=1, first_num_classes=70, forget_per_task=10, order_seed=123,
     order_rng='numpy')
-model = dict(forget_loss=dict(loss_weight=0.15))
 train_dataloader = dict(dataset=dict(schedule=schedule))
+train_cfg = dict(method=dict(forget_loss=dict(loss_weight=0.15)))

@@ -14,10 +14,7 @@ schedule = dict(
 model = dict(
     type='ForgettingClassifier',
     pretrained='checkpoints/face-transformer_casia100.pth',
-    lora=dict(rank=8, alpha=1.0),
-    forget_loss=dict(
-        type='mmforget.BoundedForgetLoss', bound=105.0,
-        loss_weight=[0.2, 0.25, 0.25, 0.2]))
+    lora=dict(rank=8, alpha=1.0))
 train_dataloader = dict(
     collate_fn=dict(type='mmforget.forget_retain_collate'),
     dataset=dict(
@@ -33,5 +30,9 @@ val_dataloader = None
 val_cfg = None
 val_evaluator = None
 default_hooks = dict(checkpoint=None)
-train_cfg = dict(max_epochs=100, select='last')
+train_cfg = dict(
+    method=dict(forget_loss=dict(
+        type='mmforget.BoundedForgetLoss', bound=105.0,
+        loss_weight=[0.2, 0.25, 0.25, 0.2])),
+    max_epochs=100, select='last')
 optim_wrapper = dict(alpha=1e-4)

@@ -21,10 +21,7 @@ model = dict(
     head=dict(
         num_classes=100,
         loss=dict(_delete_=True, type='CrossEntropyLoss', loss_weight=1.0)),
-    lora=dict(rank=8, alpha=1.0),
-    forget_loss=dict(
-        type='mmforget.BoundedForgetLoss', bound=105.0,
-        loss_weight=[0.2, 0.25, 0.25, 0.25]))
+    lora=dict(rank=8, alpha=1.0))
 data_preprocessor = dict(num_classes=100)
 
 # The papers use no training augmentation: Resize 256, CenterCrop 224.
@@ -56,5 +53,9 @@ val_dataloader = None
 val_cfg = None
 val_evaluator = None
 
-train_cfg = dict(max_epochs=100, select='last')
+train_cfg = dict(
+    method=dict(forget_loss=dict(
+        type='mmforget.BoundedForgetLoss', bound=105.0,
+        loss_weight=[0.2, 0.25, 0.25, 0.25])),
+    max_epochs=100, select='last')
 optim_wrapper = dict(alpha=1e-4)

@@ -13,9 +13,7 @@ schedule = dict(
 model = dict(
     type='ForgettingClassifier',
     pretrained='checkpoints/vit-tiny_digits.pth',
-    lora=dict(rank=4, alpha=1.0),
-    forget_loss=dict(
-        type='mmforget.BoundedForgetLoss', bound=12.0, loss_weight=0.2))
+    lora=dict(rank=4, alpha=1.0))
 
 train_dataloader = dict(
     batch_size=32,
@@ -31,7 +29,10 @@ train_dataloader = dict(
 val_evaluator = dict(_delete_=True, type='mmforget.ForgettingMetric')
 test_evaluator = val_evaluator
 
-train_cfg = dict(max_epochs=30, val_interval=10)
+train_cfg = dict(
+    method=dict(forget_loss=dict(
+        type='mmforget.BoundedForgetLoss', bound=12.0, loss_weight=0.2)),
+    max_epochs=30, val_interval=10)
 param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=True, T_max=30, eta_min=1e-5,
          convert_to_iter_based=True)

@@ -2,8 +2,9 @@
 # config plus head-row prototypes (BND_pro 18, w_f 0.005, as in the papers).
 _base_ = '../detection/gs-lora_deformable-detr-tiny_shapes_continual-8shot.py'
 
-model = dict(
-    prototype_loss=dict(
-        type='mmforget.PrototypeLoss', bound=18.0, forget_weight=0.005,
-        retain_weight=0.0))
-train_cfg = dict(method='GS-LoRA++')
+train_cfg = dict(
+    method=dict(
+        type='mmforget.GSLoRAPlus',
+        prototype_loss=dict(
+            type='mmforget.PrototypeLoss', bound=18.0, forget_weight=0.005,
+            retain_weight=0.0)))

@@ -2,8 +2,9 @@
 # regularisation (missing classes get no prototype: they have no data).
 _base_ = '../gs_lora/gs-lora_vit-6b_numbers_continual-missing5.py'
 
-model = dict(
-    prototype_loss=dict(
-        type='mmforget.PrototypeLoss', bound=18.0, forget_weight=0.01,
-        retain_weight=0.0))
-train_cfg = dict(method='GS-LoRA++')
+train_cfg = dict(
+    method=dict(
+        type='mmforget.GSLoRAPlus',
+        prototype_loss=dict(
+            type='mmforget.PrototypeLoss', bound=18.0, forget_weight=0.01,
+            retain_weight=0.0)))

@@ -54,6 +54,9 @@ class ForgetRetainDataset:
         self.data_ratio = data_ratio
         self.few_shot = few_shot
         self.seed = seed
+        # False (set by the loop for methods such as Retrain): items hold
+        # retain samples only, and no forget sample is ever read.
+        self.use_forget_data = True
         self.schedule = ForgettingSchedule(
             class_names=dataset.metainfo['classes'], **schedule)
         self.labels = dataset_labels(dataset)
@@ -112,11 +115,14 @@ class ForgetRetainDataset:
         return np.union1d(self.forget_indices, self.retain_indices)
 
     def __len__(self):
+        if not self.use_forget_data:
+            return len(self.retain_indices)
         return max(len(self.forget_indices), len(self.retain_indices))
 
     def __getitem__(self, index):
         retain = self._fetch(self.retain_indices, index, forget=False)
-        forget = self._fetch(self.forget_indices, index, forget=True)
+        forget = (self._fetch(self.forget_indices, index, forget=True)
+                  if self.use_forget_data else None)
         return dict(retain=retain, forget=forget)
 
     def _fetch(self, indices, index, forget):
@@ -132,4 +138,5 @@ def forget_retain_collate(batch):
         raise TypeError(
             'forget_retain_collate expects items of ForgetRetainDataset')
     return pseudo_collate([item['retain'] for item in batch] +
-                          [item['forget'] for item in batch])
+                          [item['forget'] for item in batch
+                           if item['forget'] is not None])

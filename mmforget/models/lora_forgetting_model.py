@@ -1,9 +1,12 @@
-"""What every mmforget model shares: per-task LoRA on top of frozen weights.
+"""What every mmforget model shares: optional per-task LoRA on top of the
+weights, and the forgetting method that decides its training loss.
 
-A fresh adapter (B = 0) starts each task, only the adapters train, and the
-task ends by merging them into the weights, so the next task (and
-inference) sees a plain model.
+With adapters, a fresh adapter (B = 0) starts each task and the task ends by
+merging them into the weights, so the next task (and inference) sees a plain
+model. Without (``lora=None``), methods train the weights themselves.
 """
+import copy
+
 from mmforget.lora import (inject_lora, lora_parameter_count, merge_lora,
                            merged_state_dict, reset_lora)
 from .pretrained_loading import load_plain_checkpoint
@@ -16,18 +19,21 @@ class LoRAForgettingMixin:
     """
 
     def setup_lora(self, lora, pretrained=None):
-        """``lora``: ``inject_lora`` arguments, plus the optional
-        ``later_tasks_init_a``: the kaiming-uniform slope of A from the
-        second task on. None (default) keeps loralib's sqrt(5) for every
+        """``lora``: ``inject_lora`` arguments (None: no adapters), plus the
+        optional ``later_tasks_init_a``: the kaiming-uniform slope of A from
+        the second task on. None (default) keeps loralib's sqrt(5) for every
         task; the official code re-initialises with sqrt(50) (A about 2.9x
         smaller) for tasks >= 2."""
-        lora = dict(lora)
-        self.later_tasks_init_a = lora.pop('later_tasks_init_a', None)
+        lora = None if lora is None else dict(lora)
+        self.later_tasks_init_a = (lora.pop('later_tasks_init_a', None)
+                                   if lora else None)
         self.lora_cfg = lora
         self.pretrained = pretrained
         self.task_index = 0
         self.base_param_count = sum(p.numel() for p in self.parameters())
-        self.lora_groups = inject_lora(self, **lora)
+        self.lora_groups = inject_lora(self, **lora) if lora else {}
+        # Not a module attribute: a method is never part of the state dict.
+        object.__setattr__(self, 'forgetting_method', None)
 
     def init_weights(self):
         """The wrapped model's init may re-initialise LoRA matrices too (mmdet
@@ -37,20 +43,37 @@ class LoRAForgettingMixin:
             load_plain_checkpoint(self, self.pretrained)
         reset_lora(self)
 
+    def attach_method(self, method):
+        """The forgetting method whose ``loss`` is this model's loss."""
+        object.__setattr__(self, 'forgetting_method', method)
+
+    def method_loss(self, inputs, data_samples):
+        if self.forgetting_method is None:
+            raise RuntimeError(
+                f'{type(self).__name__} has no forgetting method: '
+                'ContinualForgettingLoop attaches the one of train_cfg.method '
+                '(or call model.attach_method(METHODS.build(...)))')
+        return self.forgetting_method.loss(self, inputs, data_samples)
+
+    def frozen_copy(self):
+        """A copy that never trains and holds no method (a teacher)."""
+        method = self.forgetting_method
+        object.__setattr__(self, 'forgetting_method', None)
+        try:
+            copied = copy.deepcopy(self)
+        finally:
+            object.__setattr__(self, 'forgetting_method', method)
+        copied.eval()
+        copied.requires_grad_(False)
+        return copied
+
     def start_task(self, task_index):
-        """Fresh adapters (A random, B = 0) over the current weights; the
-        losses switch to this task's weights; GS-LoRA++ prototypes are
-        computed anew (by the loop) for the edited model."""
+        """Fresh adapters (A random, B = 0) over the current weights."""
         self.task_index = task_index
         if task_index > 0 and self.later_tasks_init_a is not None:
             reset_lora(self, init_a=self.later_tasks_init_a)
         else:
             reset_lora(self)
-        for loss in (getattr(self, 'forget_loss', None),
-                     getattr(self, 'prototype_loss', None)):
-            if loss is not None:
-                loss.task = task_index
-        self.prototypes = None
 
     def finish_task(self):
         """Merge the task's adapters into the weights."""
@@ -62,4 +85,4 @@ class LoRAForgettingMixin:
 
     @property
     def trainable_param_count(self):
-        return lora_parameter_count(self)
+        return sum(p.numel() for p in self.parameters() if p.requires_grad)

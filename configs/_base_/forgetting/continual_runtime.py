@@ -6,7 +6,7 @@ custom_imports = dict(imports=['mmforget'], allow_failed_imports=False)
 
 train_cfg = dict(
     type='mmforget.ContinualForgettingLoop', max_epochs=100, val_interval=10,
-    select='last', method='GS-LoRA')
+    select='last', method=dict(type='mmforget.GSLoRA'))
 val_cfg = dict()
 test_cfg = dict()
 

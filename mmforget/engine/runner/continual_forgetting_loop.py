@@ -1,10 +1,12 @@
 """One ``tools/train.py`` run executes every task of a forgetting schedule.
 
-Per task: publish the task, measure Acc_f before it, start fresh LoRA
-adapters and a fresh optimizer and schedule, train, evaluate, merge the
-adapters into the weights, save ``task_<t>.pth`` (merged weights only) and
-append to ``forgetting_summary.json``. ``--resume`` continues after the last
-finished task and never repeats one.
+Per task: seed it, publish it, measure Acc_f before it, let the forgetting
+method prepare (``train_cfg.method``: fresh adapters, a teacher, importance
+weights, fresh weights...), build a fresh optimizer and schedule, train with
+the method's steps, evaluate, let the method end the task (GS-LoRA merges
+its adapters), save ``task_<t>.pth`` (plain weights only) and append to
+``forgetting_summary.json``. ``--resume`` continues after the last finished
+task and never repeats one. The loop never asks which method it runs.
 """
 import copy
 import glob
@@ -17,14 +19,14 @@ from mmengine.dataset import pseudo_collate
 from mmengine.dist import broadcast, get_world_size, is_main_process
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
-from mmengine.runner import EpochBasedTrainLoop
+from mmengine.runner import EpochBasedTrainLoop, set_random_seed
 from torch.utils.data import DataLoader, Subset
 
 from mmforget.datasets import ForgetRetainDataset
 from mmforget.evaluation import (PER_CLASS_KEYS, TASK_INFO_KEY,
                                  ForgettingSummary, subset_score, task_scores)
 from mmforget.models import load_plain_checkpoint
-from mmforget.registry import LOOPS
+from mmforget.registry import LOOPS, METHODS
 
 COLLATE = 'mmforget.forget_retain_collate'
 VAL_KEYS = ('forget', 'retain', 'old', 'missing', 'drop', 'h_mean')
@@ -32,6 +34,12 @@ VAL_KEYS = ('forget', 'retain', 'old', 'missing', 'drop', 'h_mean')
 
 def task_checkpoint_path(work_dir, task_index):
     return osp.join(work_dir, f'task_{task_index}.pth')
+
+
+def task_seed(run_seed, task_index):
+    """The seed of one task: from the run seed and the task index only, so
+    a resumed task draws the same numbers as in an uninterrupted run."""
+    return (int(run_seed) + 1009 * task_index) % 2**31
 
 
 @LOOPS.register_module()
@@ -45,15 +53,18 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         select (str): which state ends a task: 'last' (the last epoch) or
             'best_val' (the best H-Mean on the validation split). The test
             split is never used for selection.
-        method (str): the method name written to the summary.
+        method (dict): the forgetting method (a ``mmforget.METHODS`` type,
+            e.g. ``dict(type='mmforget.GSLoRA')``); its name is the one
+            written to the summary.
         ema (dict, optional): ``dict(begin_epoch=30, decay=0.9)``: from that
-            epoch of a task, keep an exponential moving average of the LoRA
-            weights (updated after every epoch); validation scores it, and
-            it is what the task keeps and merges.
+            epoch of a task, keep an exponential moving average of the
+            trainable weights (updated after every epoch); validation scores
+            it, and it is what the task keeps.
     """
 
     def __init__(self, runner, dataloader, max_epochs, val_begin=1,
-                 val_interval=1, select='last', method='GS-LoRA', ema=None):
+                 val_interval=1, select='last',
+                 method=dict(type='mmforget.GSLoRA'), ema=None):
         if select not in ('last', 'best_val'):
             raise ValueError(
                 f"select must be 'last' or 'best_val', got {select!r}")
@@ -76,7 +87,13 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
                 f'type mmforget.ForgetRetainDataset, got '
                 f'{type(self.dataset).__name__}')
         self.select = select
-        self.method = method
+        if not isinstance(method, dict):
+            raise TypeError(
+                f'train_cfg.method must be a method config such as '
+                f"dict(type='mmforget.GSLoRA'), got {method!r}")
+        self.method = METHODS.build(method)
+        self.model.attach_method(self.method)
+        self.dataset.use_forget_data = self.method.uses_forget_data
         self.schedule = self.dataset.schedule
         self.task_index = 0
         self._check_work_dir()
@@ -101,12 +118,9 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
     def _run_task(self, index, summary):
         self.task_index = index
         self._epoch = 0
+        self._seed_task(index)
         self.dataset.set_task(index)
         task = self.schedule[index]
-        self.model.start_task(index)
-        self._sync_lora()
-        if getattr(self.model, 'prototype_loss', None) is not None:
-            self.model.update_prototypes(self._task_data_loader())
         print_log(f'Task {index}: forgetting classes {task.forget}, '
                   f'keeping {len(task.retain)} classes', logger='current')
 
@@ -116,19 +130,23 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         forget_before = {split: subset_score(m, task.forget)
                          for split, m in before.items()}
 
-        self._prepare_task_training()
         start = time.time()
+        self.method.start_task(self.model, self)
+        self.method.set_trainable(self.model)
+        self._sync_trainable()
+        self._prepare_task_training()
         best = self._train_task(task, forget_before.get('val'))
-        train_seconds = time.time() - start
         if best is not None:
-            self._restore_lora(best)
-
+            self._restore_trainable(best)
+        trainable_params = self.model.trainable_param_count
         group_norms = self._group_norms()
         zero_group_ratio = self._zero_group_ratio()
-        self.model.finish_task()
+        self.method.finish_task(self.model)
+        train_seconds = time.time() - start
         after = self._evaluate('test', task, forget_before['test'])
         entry = self._summary_entry(task, after, forget_before['test'],
                                     summary.record['pretrained'])
+        entry['trainable_params'] = int(trainable_params)
         if 'val' in forget_before:
             # The released state on the validation split: what tuning reads.
             val = self._evaluate('val', task, forget_before['val'])
@@ -160,16 +178,28 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
             old=scores.get('old'),
             drop=scores['drop'],
             h_mean=scores['h_mean'],
-            trainable_params=int(self.model.trainable_param_count),
             total_params=int(self.model.base_param_count))
         if task.missing:
             entry['missing'] = scores.get('missing')
         return entry
 
+    def run_iter(self, idx, data_batch):
+        """``EpochBasedTrainLoop.run_iter`` with the method's step."""
+        self.runner.call_hook(
+            'before_train_iter', batch_idx=idx, data_batch=data_batch)
+        outputs = self.method.train_step(self.runner.model, data_batch,
+                                         self.runner.optim_wrapper)
+        self.runner.call_hook(
+            'after_train_iter', batch_idx=idx, data_batch=data_batch,
+            outputs=outputs)
+        self._iter += 1
+
     def _train_task(self, task, val_forget_before):
-        """Epochs of one task; returns the selected LoRA state or None."""
+        """Epochs of one task; returns the selected trainable state or
+        None (keep the last)."""
         best, best_score, ema = None, -1.0, None
         while self._epoch < self._max_epochs and not self.stop_training:
+            self.method.before_epoch(self._epoch)
             self.run_epoch()
             ema = self._update_ema(ema)
             due = (self._epoch >= self.val_begin
@@ -180,7 +210,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
                 metrics = self._evaluate('val', task, val_forget_before)
                 score = metrics.get('h_mean', float('nan'))
                 if self.select == 'best_val' and score > best_score:
-                    best, best_score = self._copy_lora(), score
+                    best, best_score = self._copy_trainable(), score
                 self._swap_in(raw)
         if best is None and ema is not None:
             best = ema
@@ -192,21 +222,29 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
                 self._epoch < self.ema_cfg.get('begin_epoch', 0):
             return ema
         if ema is None:
-            return self._copy_lora()
+            return self._copy_trainable()
         decay = self.ema_cfg.get('decay', 0.9)
-        for name, param in self._lora_parameters().items():
+        for name, param in self._trainable_parameters().items():
             ema[name].mul_(decay).add_(param.detach(), alpha=1 - decay)
         return ema
 
     def _swap_in(self, state):
-        """Load ``state`` into the adapters; return what they held."""
+        """Load ``state`` into the trainable weights; return what they
+        held."""
         if state is None:
             return None
-        current = self._copy_lora()
-        self._restore_lora(state)
+        current = self._copy_trainable()
+        self._restore_trainable(state)
         return current
 
     # -------------------------------------------------------------- helpers
+    def _seed_task(self, index):
+        randomness = self.runner._randomness_cfg
+        set_random_seed(task_seed(self.runner.seed, index),
+                        deterministic=randomness.get('deterministic', False),
+                        diff_rank_seed=randomness.get('diff_rank_seed',
+                                                      False))
+
     def _publish_task(self, task, forget_before=None):
         info = task.to_dict()
         info['forget_before'] = forget_before
@@ -225,7 +263,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         runner = self.runner
         cfg = dict(self._dataloader_cfg, dataset=self.dataset)
         self.dataloader = runner.build_dataloader(
-            cfg, seed=runner.seed,
+            cfg, seed=task_seed(runner.seed, self.task_index),
             diff_rank_seed=runner._randomness_cfg.get('diff_rank_seed',
                                                       False))
         self._epoch = 0
@@ -241,31 +279,37 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         runner.optim_wrapper.initialize_count_status(
             self.model, 0, self._max_epochs * len(self.dataloader))
 
-    def _lora_parameters(self):
+    def _trainable_parameters(self):
         return {n: p for n, p in self.model.named_parameters()
-                if '.lora_' in n}
+                if p.requires_grad}
 
-    def _task_data_loader(self):
-        """The task's training samples, each once, in order (GS-LoRA++
-        prototypes)."""
-        subset = Subset(self.dataset.dataset,
-                        self.dataset.task_indices().tolist())
-        return DataLoader(subset, batch_size=self._dataloader_cfg.get(
-            'batch_size', 32), shuffle=False, collate_fn=pseudo_collate)
+    def task_data_loader(self, split='all', batch_size=None):
+        """The current task's training samples ('all', 'forget' or
+        'retain'), each once, in order, with the test-time pipeline of the
+        training set: what methods prepare from (prototypes, importance)."""
+        indices = dict(all=self.dataset.task_indices(),
+                       forget=self.dataset.forget_indices,
+                       retain=self.dataset.retain_indices)[split]
+        subset = Subset(self.dataset.dataset, list(map(int, indices)))
+        return DataLoader(
+            subset, shuffle=False, collate_fn=pseudo_collate,
+            batch_size=batch_size or self._dataloader_cfg.get(
+                'batch_size', 32))
 
-    def _sync_lora(self):
-        """Every rank starts the task from rank 0's fresh adapters."""
+    def _sync_trainable(self):
+        """Every rank starts the task from rank 0's trainable weights (fresh
+        adapters, fresh initialisation)."""
         if get_world_size() > 1:
-            for param in self._lora_parameters().values():
+            for param in self._trainable_parameters().values():
                 broadcast(param.data, src=0)
 
-    def _copy_lora(self):
+    def _copy_trainable(self):
         return {n: p.detach().clone()
-                for n, p in self._lora_parameters().items()}
+                for n, p in self._trainable_parameters().items()}
 
-    def _restore_lora(self, state):
+    def _restore_trainable(self, state):
         with torch.no_grad():
-            for name, param in self._lora_parameters().items():
+            for name, param in self._trainable_parameters().items():
                 param.copy_(state[name])
 
     def _group_norms(self):
@@ -288,7 +332,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         info = task.to_dict()
         info['forget_before'] = forget_before
         checkpoint = dict(
-            meta=dict(forgetting_task=info, method=self.method,
+            meta=dict(forgetting_task=info, method=self.method.name,
                       dataset_meta=self.dataset.metainfo),
             state_dict=self.model.merged_state_dict())
         path = task_checkpoint_path(self.runner.work_dir, index)
@@ -296,6 +340,11 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         os.replace(path + '.tmp', path)
 
     # --------------------------------------------------------- start/resume
+    def load_task_checkpoint(self, index):
+        """Load the weights task ``index`` of this run released."""
+        load_plain_checkpoint(
+            self.model, task_checkpoint_path(self.runner.work_dir, index))
+
     def _check_work_dir(self):
         """Refuse to start a new run over an earlier one's results."""
         if self.runner._resume:
@@ -312,7 +361,8 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         if self.runner._resume:
             summary = ForgettingSummary.load(self.runner.work_dir)
         if summary is None or summary.record['pretrained'] is None:
-            summary = ForgettingSummary(self.runner.work_dir, self.method)
+            summary = ForgettingSummary(self.runner.work_dir,
+                                        self.method.name)
             pretrained = self._evaluate('test', self.schedule[0])
             everything_forgotten = [c for t in self.schedule for c in t.forget]
             per_class = {k: pretrained[k] for k in PER_CLASS_KEYS
@@ -325,6 +375,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
                 **per_class))
             if is_main_process():
                 summary.write()
+            self.method.before_tasks(self.model, self)
             return summary, 0
         done = len(summary.tasks)
         for entry in summary.tasks:
@@ -334,9 +385,10 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
                     f"cannot resume: task {entry['task']} of the earlier run "
                     f"forgot {entry['forget_classes']}, this config's "
                     f'schedule forgets {expected}')
+        self.method.before_tasks(self.model, self)
         if done:
-            path = task_checkpoint_path(self.runner.work_dir, done - 1)
-            load_plain_checkpoint(self.model, path)
+            self.method.resume(self.model, self, done)
+            self.load_task_checkpoint(done - 1)
             self._iter = done  # keeps logged steps increasing
         print_log(f'Resuming after {done} finished task(s)',
                   logger='current')

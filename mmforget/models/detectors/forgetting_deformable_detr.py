@@ -1,10 +1,11 @@
 """An mmdet ``DeformableDETR`` that learns to forget classes with GS-LoRA.
 
-The forget loss follows the papers' detector (method.md §3): on forget
-images only the classification term is negated and bounded,
+With GS-LoRA the forget loss follows the papers' detector (method.md §3): on
+forget images only the classification term is negated and bounded,
 ``beta * ReLU(BND - L_cls)``, while the box terms (L1, GIoU) stay ordinary
-positive losses, so the boxes of forgotten objects are still localised but
-no longer named. Retain images get the standard DETR set loss.
+positive losses (weighted by beta), so the boxes of forgotten objects are
+still localised but no longer named. Retain images get the standard DETR set
+loss.
 ``forget_scope='matched'`` (not in the papers) negates only the forgotten
 boxes' own-class scores, which few-shot forgetting needs.
 """
@@ -12,9 +13,7 @@ import torch
 from mmdet.models.detectors import DeformableDETR
 from mmdet.registry import MODELS as MMDET_MODELS
 
-from mmforget.registry import MODELS
 from ..lora_forgetting_model import LoRAForgettingMixin
-from ..losses import value_for_task
 
 # The two FFN linears of every encoder and decoder layer; the capture group
 # (the layer) names the sparse group: 6 + 6 = 12 groups.
@@ -36,26 +35,22 @@ def split_forget_loss(head_losses):
 
 @MMDET_MODELS.register_module()
 class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
-    """``DeformableDETR`` + per-task LoRA + the forget / retain losses.
+    """``DeformableDETR`` + per-task LoRA + a forgetting method's loss.
 
     Images whose metainfo says ``forget=True`` (see
-    ``DetectionForgetRetainDataset``) get the bounded forget loss, the others
-    the head's set loss. Its state dict has the plain detector's keys plus
-    ``lora_A`` / ``lora_B``, and its merged weights load into plain mmdet.
+    ``DetectionForgetRetainDataset``) are forget images, the others retain
+    images. Its state dict has the plain detector's keys plus ``lora_A`` /
+    ``lora_B``, and its merged weights load into plain mmdet. Its training
+    loss is the attached forgetting method's (``train_cfg.method``), built
+    from ``forget_retain_losses`` and ``class_prototypes``.
 
     Args:
-        lora (dict): ``inject_lora`` arguments (default targets: the 24 FFN
-            linears, rank 8, alpha 1 so the scaling is 1/rank).
-        forget_loss (dict): ``BoundedForgetLoss`` on the forget images'
-            classification loss; its ``loss_weight`` (beta) also weighs the
-            forget images' box losses.
-        prototype_loss (dict, optional): GS-LoRA++'s ``PrototypeLoss``: the
-            last decoder layer's embeddings of queries matched to a box, against
-            their class's row of the classification head weight.
+        lora (dict, optional): ``inject_lora`` arguments (default targets:
+            the 24 FFN linears, rank 8, alpha 1 so the scaling is 1/rank).
         aux_loss (bool): also use the earlier decoder layers' outputs (the
             papers train with ``--no_aux_loss``: False).
-        forget_scope (str): which queries' classification loss the forget
-            term negates: ``'all'`` (the papers': every query, background
+        forget_scope (str): which queries' classification loss is the forget
+            images' loss: ``'all'`` (the papers': every query, background
             targets included) or ``'matched'`` (only the box's own class
             score on the queries Hungarian matching assigns to a forgotten
             box, so the loss rises only by losing the forgotten class, not
@@ -66,9 +61,6 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
     def __init__(self,
                  *args,
                  lora=dict(),
-                 forget_loss=dict(type='mmforget.BoundedForgetLoss',
-                                  bound=15.0, loss_weight=0.15),
-                 prototype_loss=None,
                  aux_loss=False,
                  forget_scope='all',
                  pretrained=None,
@@ -79,24 +71,26 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
                 f'{forget_scope!r}')
         super().__init__(*args, **kwargs)
         self.forget_scope = forget_scope
-        self.forget_loss = MODELS.build(forget_loss)
-        self.prototype_loss = (MODELS.build(prototype_loss)
-                               if prototype_loss else None)
-        self.prototypes = None  # not a buffer: never in a checkpoint
         self.aux_loss = aux_loss
-        lora = dict(lora)
-        lora.setdefault('targets', DETR_FFN_TARGETS)
-        lora.setdefault('rank', 8)
+        if lora is not None:
+            lora = dict(lora)
+            lora.setdefault('targets', DETR_FFN_TARGETS)
+            lora.setdefault('rank', 8)
         self.setup_lora(lora, pretrained)
 
     @torch.no_grad()
-    def update_prototypes(self, dataloader=None):
+    def class_prototypes(self, dataloader=None):
         """Class prototypes are the rows of the classification head weight
         (frozen, so always the pre-trained ones): no data is needed."""
-        self.prototypes = self.bbox_head.cls_branches[-1].weight.detach(
-        ).clone()
+        return self.bbox_head.cls_branches[-1].weight.detach().clone()
 
-    def loss(self, batch_inputs, batch_data_samples):
+    def forget_retain_losses(self, batch_inputs, batch_data_samples,
+                             with_embeddings=False):
+        """The set loss of the retain images (``retain``); the forget
+        images' classification loss (``forget``, see ``forget_scope``) and
+        box losses (``forget_extra``); with ``with_embeddings`` the last
+        decoder layer's embeddings of the queries matched to a box, their
+        classes and whether their image is a forget image."""
         img_feats = self.extract_feat(batch_inputs)
         head_inputs = self.forward_transformer(img_feats, batch_data_samples)
         cls_scores, bbox_preds = self.bbox_head(head_inputs['hidden_states'],
@@ -106,13 +100,15 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
         is_forget = torch.tensor(
             [bool(s.metainfo.get('forget', False))
              for s in batch_data_samples])
-        losses = dict()
+        terms = dict(retain=dict(), forget=None, forget_extra=dict(),
+                     embeddings=None)
         retain = torch.nonzero(~is_forget).flatten()
         forget = torch.nonzero(is_forget).flatten()
         if len(retain):
             head_losses = self._head_loss(cls_scores, bbox_preds,
                                           batch_data_samples, retain)
-            losses.update({f'retain.{k}': v for k, v in head_losses.items()})
+            terms['retain'].update(
+                {f'retain.{k}': v for k, v in head_losses.items()})
         if len(forget):
             head_losses = self._head_loss(cls_scores, bbox_preds,
                                           batch_data_samples, forget)
@@ -122,16 +118,16 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
                     cls_scores[:, forget.to(cls_scores.device)],
                     bbox_preds[:, forget.to(cls_scores.device)],
                     [batch_data_samples[i] for i in forget.tolist()])
-            beta = value_for_task(self.forget_loss.loss_weight,
-                                  self.forget_loss.task, 'loss_weight')
-            losses['loss_forget'] = self.forget_loss(cls_loss)
-            losses['loss_forget_box'] = beta * box_loss
-            losses['forget_cls'] = cls_loss.detach()  # logged, not optimised
-        if self.prototype_loss is not None:
-            losses['loss_prototype'] = self._prototype_loss(
+            terms['forget'] = cls_loss
+            terms['forget_extra']['loss_forget_box'] = box_loss
+        if with_embeddings:
+            terms['embeddings'] = self._matched_embeddings(
                 head_inputs['hidden_states'][-1], cls_scores[-1],
                 bbox_preds[-1], batch_data_samples, is_forget)
-        return losses
+        return terms
+
+    def loss(self, batch_inputs, batch_data_samples):
+        return self.method_loss(batch_inputs, batch_data_samples)
 
     def _head_loss(self, cls_scores, bbox_preds, data_samples, indices):
         """The head's set loss on the images ``indices`` of the batch."""
@@ -167,14 +163,10 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
                     avg_factor=int(matched.sum()))
         return total
 
-    def _prototype_loss(self, queries, cls_scores, bbox_preds, data_samples,
-                        is_forget):
-        """PrototypeLoss on the queries Hungarian matching gives a box."""
-        if self.prototypes is None:
-            raise RuntimeError(
-                'GS-LoRA++ needs class prototypes: ContinualForgettingLoop '
-                'sets them at the start of each task (or call '
-                'update_prototypes() yourself)')
+    def _matched_embeddings(self, queries, cls_scores, bbox_preds,
+                            data_samples, is_forget):
+        """(embeddings, classes, is_forget) of the queries Hungarian
+        matching gives a box."""
         labels_list = self._matched_labels(cls_scores, bbox_preds,
                                            data_samples)
         embeddings, labels, forget_flags = [], [], []
@@ -183,9 +175,5 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
             embeddings.append(queries[image][matched])
             labels.append(labels_of_image[matched])
             forget_flags.append(is_forget[image].expand(int(matched.sum())))
-        embeddings = torch.cat(embeddings)
-        if not len(embeddings):
-            return queries.sum() * 0.
-        return self.prototype_loss(
-            embeddings, torch.cat(labels),
-            torch.cat(forget_flags).to(queries.device), self.prototypes)
+        return (torch.cat(embeddings), torch.cat(labels),
+                torch.cat(forget_flags).to(queries.device))

@@ -1,0 +1,96 @@
+"""What a forgetting method is, for ``ContinualForgettingLoop``.
+
+A method owns everything that differs between GS-LoRA and the baselines:
+which parameters train, what it prepares before the tasks and at the start
+of each one (a frozen teacher, importance weights, prototypes, fresh
+weights), its loss per iteration, its training step (SCRUB alternates two)
+and the end of a task (GS-LoRA merges its adapters). The loop calls these
+hooks and never asks which method it runs. A method is a plain object, not a
+module: what it holds (a teacher, anchors) never enters the model's state
+dict, its optimizer or a released checkpoint.
+"""
+import torch
+
+
+def split_batch(data_samples):
+    """Indices of the forget and of the retain samples of a batch (the
+    ``forget`` metainfo that ``ForgetRetainDataset`` sets)."""
+    is_forget = torch.tensor(
+        [bool(s.metainfo.get('forget', False)) for s in data_samples],
+        dtype=torch.bool)
+    return (torch.nonzero(is_forget).flatten(),
+            torch.nonzero(~is_forget).flatten())
+
+
+def gt_labels(data_samples, device=None):
+    labels = torch.cat([s.gt_label for s in data_samples])
+    return labels if device is None else labels.to(device)
+
+
+def relabelled(data_samples, labels):
+    """Copies of ``data_samples`` whose ground truth is ``labels``."""
+    samples = []
+    for sample, label in zip(data_samples, labels.tolist()):
+        sample = sample.clone()
+        sample.set_gt_label(int(label))
+        samples.append(sample)
+    return samples
+
+
+class ForgettingMethod:
+    """Base class: trains every weight but the head on the model's own loss.
+
+    Args:
+        name (str, optional): the name written to the summary and tables
+            (default: the class's ``default_name``).
+        frozen (list[str]): prefixes of parameter names that never train
+            (default: the classification head).
+    """
+
+    default_name = 'forgetting method'
+    #: False: the loop gives the method retain samples only (Retrain).
+    uses_forget_data = True
+
+    def __init__(self, name=None, frozen=('head.', )):
+        self.name = name or self.default_name
+        self.frozen = tuple(frozen)
+        self.task_index = 0
+
+    # ------------------------------------------------------- what trains
+    def is_trainable(self, name):
+        """Whether parameter ``name`` of the model trains in this method."""
+        return not name.startswith(self.frozen)
+
+    def set_trainable(self, model):
+        for name, param in model.named_parameters():
+            param.requires_grad_(self.is_trainable(name))
+
+    # ------------------------------------------------------------ hooks
+    def before_tasks(self, model, loop):
+        """Once, with the original (pre-trained) weights loaded, before the
+        first task of a run (and before a resumed run loads its last task).
+        """
+
+    def resume(self, model, loop, finished_tasks):
+        """A resumed run skips ``finished_tasks`` tasks: rebuild here what
+        they would have left behind (default: nothing)."""
+
+    def start_task(self, model, loop):
+        """The task ``loop.task_index`` starts: the model holds the weights
+        the previous task released."""
+        self.task_index = loop.task_index
+
+    def before_epoch(self, epoch):
+        """``epoch`` (from 0) of the current task is about to run."""
+
+    def train_step(self, model, data, optim_wrapper):
+        """One optimisation step on a batch (``model`` may be wrapped)."""
+        return model.train_step(data, optim_wrapper=optim_wrapper)
+
+    def loss(self, model, inputs, data_samples):
+        """The losses of one batch; ``model`` is the unwrapped model."""
+        raise NotImplementedError
+
+    def finish_task(self, model):
+        """The task's training is over; the model must then hold plain
+        weights, which are released as ``task_<t>.pth``."""
