@@ -4,42 +4,9 @@
 # each split per task, i.e. 500 forget and 2000 retain images in the first
 # task. data_ratio, BND and beta were chosen on the validation split (README:
 # "Handwritten numbers"). `make demo-numbers` runs it.
-_base_ = [
-    '../_base_/models/vit-6b_numbers.py',
-    '../_base_/datasets/handwritten_numbers.py',
-    'mmpretrain::_base_/default_runtime.py',
-    '../_base_/forgetting/continual_runtime.py',
-]
+_base_ = '../_base_/forgetting/vit-6b_numbers_continual.py'
 
-schedule = dict(
-    num_tasks=4, first_num_classes=80, forget_per_task=20, order_seed=1337)
-
-model = dict(
-    type='ForgettingClassifier',
-    pretrained='checkpoints/vit-6b_numbers.pth',
-    lora=dict(rank=4, alpha=1.0))
-
-train_dataloader = dict(
-    batch_size=32,
-    collate_fn=dict(type='mmforget.forget_retain_collate'),
-    dataset=dict(
-        _delete_=True,
-        type='mmforget.ForgetRetainDataset',
-        dataset=dict(
-            type={{_base_.dataset_type}}, split='train',
-            pipeline={{_base_.train_pipeline}}),
-        schedule=schedule,
-        data_ratio=0.25))
-val_evaluator = dict(_delete_=True, type='mmforget.ForgettingMetric')
-test_evaluator = val_evaluator
-
+model = dict(lora=dict(rank=4, alpha=1.0))
 train_cfg = dict(
     method=dict(forget_loss=dict(
-        type='mmforget.BoundedForgetLoss', bound=16.0, loss_weight=0.2)),
-    max_epochs=30, val_interval=10)
-param_scheduler = [
-    dict(type='CosineAnnealingLR', by_epoch=True, T_max=30, eta_min=1e-5,
-         convert_to_iter_based=True)
-]
-default_hooks = dict(checkpoint=None, logger=dict(interval=20))
-randomness = dict(seed=0)
+        type='mmforget.BoundedForgetLoss', bound=16.0, loss_weight=0.2)))

@@ -1,41 +1,8 @@
 # GS-LoRA on the digits ViT: 4 tasks forgetting 2 digits each
 # (10-2, 8-2, 6-2, 4-2). `make demo` runs it.
-_base_ = [
-    '../_base_/models/vit-tiny_digits.py',
-    '../_base_/datasets/digits.py',
-    'mmpretrain::_base_/default_runtime.py',
-    '../_base_/forgetting/continual_runtime.py',
-]
+_base_ = '../_base_/forgetting/vit-tiny_digits_continual.py'
 
-schedule = dict(
-    num_tasks=4, first_num_classes=8, forget_per_task=2, order_seed=0)
-
-model = dict(
-    type='ForgettingClassifier',
-    pretrained='checkpoints/vit-tiny_digits.pth',
-    lora=dict(rank=4, alpha=1.0))
-
-train_dataloader = dict(
-    batch_size=32,
-    collate_fn=dict(type='mmforget.forget_retain_collate'),
-    dataset=dict(
-        _delete_=True,
-        type='mmforget.ForgetRetainDataset',
-        dataset=dict(
-            type='mmforget.DigitsDataset', split='train',
-            pipeline=[dict(type='PackInputs')]),
-        schedule=schedule,
-        data_ratio=0.5))
-val_evaluator = dict(_delete_=True, type='mmforget.ForgettingMetric')
-test_evaluator = val_evaluator
-
+model = dict(lora=dict(rank=4, alpha=1.0))
 train_cfg = dict(
     method=dict(forget_loss=dict(
-        type='mmforget.BoundedForgetLoss', bound=12.0, loss_weight=0.2)),
-    max_epochs=30, val_interval=10)
-param_scheduler = [
-    dict(type='CosineAnnealingLR', by_epoch=True, T_max=30, eta_min=1e-5,
-         convert_to_iter_based=True)
-]
-default_hooks = dict(checkpoint=None, logger=dict(interval=10))
-randomness = dict(seed=0)
+        type='mmforget.BoundedForgetLoss', bound=12.0, loss_weight=0.2)))

@@ -32,14 +32,14 @@ class ForgettingClassifier(LoRAForgettingMixin, ImageClassifier):
         lora (dict, optional): ``inject_lora`` arguments: ``targets``
             (regexes over full module names; default: the ViT FFN linears),
             ``rank`` (8), ``alpha`` (1, so the scaling is 1/rank as in the
-            papers), ``dropout``. None: no adapters (methods that train the
-            weights themselves).
+            papers), ``dropout``. None (default): no adapters (methods that
+            train the weights themselves).
         pretrained (str, optional): plain classifier checkpoint to start
             from; loaded strictly in ``init_weights``.
         **kwargs: ``ImageClassifier`` arguments (backbone, neck, head, ...).
     """
 
-    def __init__(self, lora=dict(), pretrained=None, **kwargs):
+    def __init__(self, lora=None, pretrained=None, **kwargs):
         super().__init__(**kwargs)
         if lora is not None:
             lora = dict(lora)

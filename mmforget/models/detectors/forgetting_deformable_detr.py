@@ -46,7 +46,8 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
 
     Args:
         lora (dict, optional): ``inject_lora`` arguments (default targets:
-            the 24 FFN linears, rank 8, alpha 1 so the scaling is 1/rank).
+            the 24 FFN linears, rank 8, alpha 1 so the scaling is 1/rank);
+            None (default): no adapters.
         aux_loss (bool): also use the earlier decoder layers' outputs (the
             papers train with ``--no_aux_loss``: False).
         forget_scope (str): which queries' classification loss is the forget
@@ -60,7 +61,7 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
 
     def __init__(self,
                  *args,
-                 lora=dict(),
+                 lora=None,
                  aux_loss=False,
                  forget_scope='all',
                  pretrained=None,
