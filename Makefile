@@ -83,8 +83,8 @@ compare-numbers: install $(NUMBERS_PRETRAINED)
 # data_ratio 0.1 first, then 0.25 (limits: val Acc_f and Acc_o <= 5).
 TUNE_NUMBERS := $(PY) tools/tune_on_val.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py --out-dir work_dirs/tune_gs-lora_numbers --max-forget 5 --max-old 5
 tune-numbers: install $(NUMBERS_PRETRAINED)
-	$(TUNE_NUMBERS) --grid "train_dataloader.dataset.data_ratio=0.1" "model.forget_loss.bound=12|24|48" "model.forget_loss.loss_weight=0.2|0.5"
-	$(TUNE_NUMBERS) --grid "train_dataloader.dataset.data_ratio=0.25" "model.forget_loss.bound=12|16" "model.forget_loss.loss_weight=0.2|0.5"
+	$(TUNE_NUMBERS) --grid "train_dataloader.dataset.data_ratio=0.1" "train_cfg.method.forget_loss.bound=12|24|48" "train_cfg.method.forget_loss.loss_weight=0.2|0.5"
+	$(TUNE_NUMBERS) --grid "train_dataloader.dataset.data_ratio=0.25" "train_cfg.method.forget_loss.bound=12|16" "train_cfg.method.forget_loss.loss_weight=0.2|0.5"
 
 # Zero-group ratio and H-Mean against the group-lasso weight alpha.
 sweep-numbers: install $(NUMBERS_PRETRAINED)

@@ -12,15 +12,23 @@ SHAPES_CONFIG = osp.join(REPO_ROOT,
                          'configs/detection/deformable-detr-tiny_shapes.py')
 
 
-def build_forgetting_detr(**model_overrides):
-    """The tiny shapes ForgettingDeformableDETR, randomly initialised."""
+def build_forgetting_detr(forget_loss=dict(type='mmforget.BoundedForgetLoss',
+                                          bound=15.0, loss_weight=0.15),
+                          prototype_loss=None, **model_overrides):
+    """The tiny shapes ForgettingDeformableDETR with rank-8 LoRA, randomly
+    initialised, its loss the GS-LoRA method's with these losses."""
+    from mmforget.registry import METHODS
     cfg = Config.fromfile(SHAPES_CONFIG)
     cfg.model.type = 'ForgettingDeformableDETR'
+    cfg.model.lora = dict(rank=8)
     cfg.model.update(model_overrides)
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(cfg.model)
     model.init_weights()
+    model.attach_method(METHODS.build(dict(
+        type='mmforget.GSLoRA', forget_loss=forget_loss,
+        prototype_loss=prototype_loss)))
     return model
 
 

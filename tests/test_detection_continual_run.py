@@ -90,5 +90,6 @@ def test_few_shot_configs_build_a_matched_scope_detector(config):
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(cfg.model)
     assert model.forget_scope == 'matched'
-    assert (model.prototype_loss is not None) == ('gs-lora-plus' in config)
-    assert model.forget_loss.loss_weight == [0.3, 0.4]
+    method = cfg.train_cfg.method
+    assert ('prototype_loss' in method) == ('gs-lora-plus' in config)
+    assert method.forget_loss.loss_weight == [0.3, 0.4]

@@ -16,6 +16,7 @@ import mmforget  # noqa: F401
 from conftest import REPO_ROOT
 from mmforget.datasets import DigitsDataset, HandwrittenNumbersDataset
 from mmforget.datasets.digits import load_digit_images
+from mmforget.registry import METHODS
 
 
 def source_digits(dataset):
@@ -112,13 +113,16 @@ def test_config_builds_and_takes_a_training_step(config):
     model = MODELS.build(cfg.model)
     model.init_weights()
     assert len(model.lora_groups) == 6
+    method = METHODS.build(cfg.train_cfg.method)
+    model.attach_method(method)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     loader = DataLoader(dataset, batch_size=4, collate_fn=FUNCTIONS.get(
         'mmforget.forget_retain_collate'), sampler=DefaultSampler(dataset))
     batch = next(iter(loader))
     model.start_task(0)
-    if getattr(model, 'prototype_loss', None) is not None:
-        model.update_prototypes([batch])
+    method.set_trainable(model)
+    if method.prototype_loss is not None:
+        method.prototypes = model.class_prototypes([batch])
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     before = {n: p.clone() for n, p in model.named_parameters()}
     log_vars = model.train_step(batch, optim_wrapper)

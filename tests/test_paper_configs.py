@@ -3,8 +3,10 @@
 They cannot run here (no ImageNet100, no weights), so the backbone is built
 with random weights and the step runs on a random batch.
 """
+import glob
 import os.path as osp
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
@@ -12,6 +14,7 @@ from mmengine.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from conftest import REPO_ROOT
+from mmforget.registry import METHODS
 
 
 def random_batch(num_classes, forget_classes, size, channels=3, pairs=2):
@@ -43,6 +46,7 @@ def test_imagenet100_vit_b16_config_builds_and_steps():
     assert trainable / model.base_param_count < 0.01  # papers: 0.86%
 
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    model.attach_method(METHODS.build(cfg.train_cfg.method))
     model.start_task(0)
     before = {n: p.clone() for n, p in model.named_parameters()}
     log_vars = model.train_step(random_batch(100, [5], 224), optim_wrapper)
@@ -70,8 +74,8 @@ def test_coco_deformable_detr_configs_build_and_step():
     assert schedule[0].forget == order[70:80] and len(schedule[0].retain) == 70
     assert schedule[6].forget == order[10:20] and len(schedule[6].old) == 60
     assert schedule[6].retain == order[:10]
-    assert cfg.model.forget_loss.bound == 15.0
-    assert cfg.model.forget_loss.loss_weight == [
+    assert cfg.train_cfg.method.forget_loss.bound == 15.0
+    assert cfg.train_cfg.method.forget_loss.loss_weight == [
         0.15, 0.15, 0.35, 0.6, 0.15, 0.2, 0.2]
     assert cfg.optim_wrapper.alpha == 3e-4
     assert cfg.optim_wrapper.optimizer.lr == 3e-4
@@ -95,6 +99,7 @@ def test_coco_deformable_detr_configs_build_and_step():
     assert trainable == 245760  # the papers' count
     packed = demo_mm_inputs(2, [[3, 64, 64]] * 2, num_classes=80)
     packed['data_samples'][1].set_metainfo(dict(forget=True))
+    model.attach_method(METHODS.build(cfg.train_cfg.method))
     model.start_task(0)
     before = {n: p.clone() for n, p in model.named_parameters()}
     log_vars = model.train_step(packed, optim_wrapper)
@@ -103,3 +108,58 @@ def test_coco_deformable_detr_configs_build_and_step():
     changed = {n for n, p in model.named_parameters()
                if not torch.equal(p, before[n])}
     assert changed and all('.lora_' in n for n in changed)
+
+
+BASELINE_PAPER_CONFIGS = sorted(
+    c for pattern in ('*_face-transformer_casia100_continual.py',
+                      '*_vit-b16_imagenet100_continual.py')
+    for c in glob.glob(osp.join(REPO_ROOT, 'configs', '*', pattern))
+    if '/gs_lora' not in c)
+
+
+def test_every_method_has_face_and_imagenet100_configs():
+    names = {osp.basename(c) for c in BASELINE_PAPER_CONFIGS}
+    for method in ('retrain', 'l2', 'ewc', 'mas', 'lwf', 'der', 'derpp',
+                   'fdr', 'scrub', 'scrub-s'):
+        for data in ('face-transformer_casia100', 'vit-b16_imagenet100'):
+            assert f'{method}_{data}_continual.py' in names
+
+
+@pytest.mark.parametrize('config', BASELINE_PAPER_CONFIGS,
+                         ids=[osp.basename(c) for c in BASELINE_PAPER_CONFIGS])
+def test_baseline_paper_config_builds_and_steps(config):
+    """The papers' baseline hyper-parameters on the papers' models: built
+    with random weights, one step on a random batch; only the documented
+    parameters change."""
+    from types import SimpleNamespace
+
+    from mmforget.datasets import ForgettingSchedule
+    cfg = Config.fromfile(config)
+    face = 'casia100' in config
+    cfg.model.pretrained = None
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    assert not model.lora_groups
+    method = METHODS.build(cfg.train_cfg.method)
+    retrain = type(method).__name__ == 'Retrain'
+    batch = random_batch(100, [5], 112 if face else 224, pairs=1)
+    if retrain:  # Retrain never sees a forget sample
+        batch['data_samples'][1].set_metainfo(dict(forget=False))
+    schedule = ForgettingSchedule([str(c) for c in range(100)],
+                                  **cfg.train_dataloader.dataset.schedule)
+    loop = SimpleNamespace(
+        task_index=0, schedule=schedule, runner=SimpleNamespace(cfg=cfg),
+        task_data_loader=lambda split='all', batch_size=None: [batch])
+    model.attach_method(method)
+    method.before_tasks(model, loop)
+    method.start_task(model, loop)
+    method.set_trainable(model)
+    method.before_epoch(0)
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    before = {n: p.clone() for n, p in model.named_parameters()}
+    method.train_step(model, batch, optim_wrapper)
+    changed = {n for n, p in model.named_parameters()
+               if not torch.equal(p, before[n])}
+    assert changed and changed <= trainable
+    assert retrain or not any(n.startswith('head.') for n in trainable)

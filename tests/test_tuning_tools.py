@@ -14,14 +14,14 @@ def test_tuning_ranks_by_validation_h_mean(tmp_path, pretrained):
     env = dict(os.environ, PYTHONWARNINGS='ignore')
     out_dir = tmp_path / 'tune'
     args = ['tools/tune_on_val.py', CONFIG, '--out-dir', str(out_dir),
-            '--grid', 'model.forget_loss.loss_weight=0.0|0.5',
+            '--grid', 'train_cfg.method.forget_loss.loss_weight=0.0|0.5',
             f'model.pretrained={pretrained}',
             'train_dataloader.dataset.schedule.num_tasks=1',
             'train_cfg.max_epochs=3']
     result, log = run_tool(args, env)
     assert result.returncode == 0, log[-3000:]
     tune = json.load(open(out_dir / 'tune.json'))
-    ranked = [r['options']['model.forget_loss.loss_weight']
+    ranked = [r['options']['train_cfg.method.forget_loss.loss_weight']
               for r in tune['results']]
     assert ranked == ['0.5', '0.0']
     best, worst = tune['results']

@@ -12,8 +12,8 @@ size for every method gives every method the same budget.
 Example:
     python tools/tune_on_val.py \\
         configs/gs_lora/gs-lora_vit-6b_numbers_continual.py \\
-        --grid "model.forget_loss.bound=12|20|30" \\
-               "model.forget_loss.loss_weight=0.2|0.5" \\
+        --grid "train_cfg.method.forget_loss.bound=12|20|30" \\
+               "train_cfg.method.forget_loss.loss_weight=0.2|0.5" \\
         --out-dir work_dirs/tune_gs-lora_numbers
 """
 import argparse

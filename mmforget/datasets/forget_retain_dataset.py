@@ -39,6 +39,10 @@ class ForgetRetainDataset:
         seed (int): seed of the subsampling; each task draws anew.
     """
 
+    # False (set by the loop for methods such as Retrain): items hold retain
+    # samples only, and no forget sample is ever read.
+    use_forget_data = True
+
     def __init__(self, dataset, schedule, data_ratio=1.0, few_shot=None,
                  seed=0):
         if isinstance(dataset, dict):
@@ -54,9 +58,6 @@ class ForgetRetainDataset:
         self.data_ratio = data_ratio
         self.few_shot = few_shot
         self.seed = seed
-        # False (set by the loop for methods such as Retrain): items hold
-        # retain samples only, and no forget sample is ever read.
-        self.use_forget_data = True
         self.schedule = ForgettingSchedule(
             class_names=dataset.metainfo['classes'], **schedule)
         self.labels = dataset_labels(dataset)

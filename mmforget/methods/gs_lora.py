@@ -85,7 +85,6 @@ class GSLoRA(ForgettingMethod):
 
     def finish_task(self, model):
         model.finish_task()  # merge the adapters into the weights
-        self.prototypes = None
 
 
 @METHODS.register_module()

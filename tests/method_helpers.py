@@ -1,0 +1,91 @@
+"""A tiny classifier, batches and a stand-in loop for the method tests."""
+from types import SimpleNamespace
+
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import MODELS, DefaultScope
+from mmpretrain.structures import DataSample
+
+from mmforget.datasets import ForgettingSchedule
+from mmforget.registry import METHODS
+
+DIGITS_MODEL = 'configs/_base_/models/vit-tiny_digits.py'
+
+
+def digits_model_cfg(lora=None):
+    cfg = Config.fromfile(DIGITS_MODEL).model
+    cfg.type = 'ForgettingClassifier'
+    cfg.lora = lora
+    return cfg
+
+
+def build_classifier(lora=None, seed=0, cfg=None):
+    """The 4-block digits ViT with random weights and a random head (a
+    zero-initialised head would make every logit equal)."""
+    cfg = cfg or digits_model_cfg(lora)
+    torch.manual_seed(seed)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MODELS.build(cfg)
+    model.init_weights()
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if name.startswith('head.'):
+                param.normal_(0, 0.5)
+    return model
+
+
+def random_batch(forget_flags, labels, size=8, channels=1, seed=0):
+    """A collated (not yet preprocessed) batch of random images."""
+    generator = torch.Generator().manual_seed(seed)
+    inputs, samples = [], []
+    for forget, label in zip(forget_flags, labels):
+        inputs.append(torch.randint(0, 255, (channels, size, size),
+                                    dtype=torch.uint8, generator=generator))
+        sample = DataSample().set_gt_label(int(label))
+        sample.set_metainfo(dict(forget=forget))
+        samples.append(sample)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def fake_loop(model_cfg=None, num_classes=10, forget=(8, 9), batches=()):
+    """What methods read from ``ContinualForgettingLoop``: the task index,
+    the schedule, the run's config and the task's data loaders."""
+    schedule = ForgettingSchedule(
+        class_names=[str(c) for c in range(num_classes)],
+        tasks=[[str(c) for c in forget]])
+    batches = list(batches)
+
+    def task_data_loader(split='all', batch_size=None):
+        if split == 'all':
+            return batches
+        want = split == 'forget'
+        return [pseudo_collate_split(b, want) for b in batches]
+
+    return SimpleNamespace(
+        task_index=0, schedule=schedule, task_data_loader=task_data_loader,
+        runner=SimpleNamespace(cfg=Config(dict(
+            model=model_cfg or digits_model_cfg()))))
+
+
+def pseudo_collate_split(batch, forget):
+    keep = [i for i, s in enumerate(batch['data_samples'])
+            if bool(s.metainfo.get('forget')) == forget]
+    return pseudo_collate(
+        [dict(inputs=batch['inputs'][i],
+              data_samples=batch['data_samples'][i]) for i in keep])
+
+
+def attach(model, method_cfg, loop=None):
+    """Build a method, attach it, and run what precedes training."""
+    method = METHODS.build(method_cfg)
+    model.attach_method(method)
+    loop = loop or fake_loop()
+    method.before_tasks(model, loop)
+    method.start_task(model, loop)
+    method.set_trainable(model)
+    return method, loop
+
+
+def preprocess(model, batch):
+    return model.data_preprocessor(batch, True)

@@ -1,0 +1,59 @@
+"""Every method through ContinualForgettingLoop: a run stopped between two
+tasks and resumed gives the summary of the uninterrupted run."""
+import glob
+import json
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from conftest import REPO_ROOT
+
+CONFIGS = sorted(
+    glob.glob(osp.join(REPO_ROOT, 'configs', '*', '*_vit-tiny_digits_'
+                       'continual.py')))
+SCORES = ('forget_classes', 'forget_before', 'forget', 'retain', 'old',
+          'h_mean', 'val', 'trainable_params')
+
+
+def test_every_method_has_a_digits_config():
+    methods = {osp.basename(osp.dirname(c)) for c in CONFIGS}
+    assert methods == {'gs_lora', 'gs_lora_plus', 'retrain', 'l2', 'ewc',
+                       'mas', 'lwf', 'der', 'derpp', 'fdr', 'scrub',
+                       'scrub_s'}
+
+
+def run(config, work_dir, pretrained, num_tasks, resume=False):
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict({
+        'model.pretrained': pretrained,
+        'train_dataloader.dataset.schedule.num_tasks': num_tasks,
+        'train_dataloader.dataset.data_ratio': 0.15,
+        'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 2,
+        'default_hooks.logger.interval': 100,
+    })
+    cfg.work_dir = str(work_dir)
+    cfg.resume = resume
+    cfg.experiment_name = f'{osp.basename(config)}_{work_dir.name}_{resume}'
+    Runner.from_cfg(cfg).train()
+    return json.load(open(work_dir / 'forgetting_summary.json'))
+
+
+@pytest.mark.parametrize('config', CONFIGS,
+                         ids=[osp.basename(c).split('_')[0] for c in CONFIGS])
+def test_resume_gives_the_uninterrupted_summary(config, pretrained,
+                                                 tmp_path):
+    whole = run(config, tmp_path / 'whole', pretrained, 2)
+    run(config, tmp_path / 'stopped', pretrained, 1)
+    resumed = run(config, tmp_path / 'stopped', pretrained, 2, resume=True)
+    assert len(resumed['tasks']) == len(whole['tasks']) == 2
+    for got, expected in zip(resumed['tasks'], whole['tasks']):
+        assert ({k: got.get(k) for k in SCORES} ==
+                {k: expected.get(k) for k in SCORES})
+    assert resumed['method'] == whole['method']
+    # The released task weights: plain keys only, nothing the method held.
+    state = torch.load(tmp_path / 'stopped' / 'task_1.pth',
+                       weights_only=True)['state_dict']
+    assert not any('lora_' in k or 'teacher' in k for k in state)
