@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.mmforget-installed
 REQS   := requirements/build.txt requirements/mmcv.txt requirements/runtime.txt requirements/tests.txt setup.py
 
 .PHONY: install test demo demo-detection compare-digits demo-numbers \
-	compare-numbers tune-numbers sweep-numbers clean-venv
+	compare-numbers compare-numbers-gs-lora compare-digits-methods \
+	tune-numbers sweep-numbers clean-venv
 
 install: $(STAMP)
 
@@ -76,8 +77,18 @@ demo-numbers: install $(NUMBERS_PRETRAINED)
 NUMBERS_CONFIGS := $(foreach s,continual continual-4shot continual-missing5,\
 	configs/gs_lora/gs-lora_vit-6b_numbers_$(s).py \
 	configs/gs_lora_plus/gs-lora-plus_vit-6b_numbers_$(s).py)
-compare-numbers: install $(NUMBERS_PRETRAINED)
+compare-numbers-gs-lora: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --seeds 0 1 2 --out-dir work_dirs/compare_numbers $(NUMBERS_CONFIGS)
+
+# Every method on the numbers (Retrain, GS-LoRA(++), the papers' baselines):
+# tuned on the validation split with the same grid budget, then 3 seeds of
+# full data and 1 seed of 4-shot; two runs at a time. Finished runs are
+# reused, so it can be stopped and started again.
+compare-numbers: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/vit-6b_numbers_continual.py --out-dir work_dirs/compare_numbers_methods
+
+compare-digits-methods: install $(PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/vit-tiny_digits_continual.py --out-dir work_dirs/compare_digits_methods
 
 # How the full-data GS-LoRA settings were chosen: on the validation split,
 # data_ratio 0.1 first, then 0.25 (limits: val Acc_f and Acc_o <= 5).

@@ -25,9 +25,10 @@ def test_every_method_has_a_digits_config():
                        'scrub_s'}
 
 
-def run(config, work_dir, pretrained, num_tasks, resume=False):
+def run(config, work_dir, pretrained, num_tasks, resume=False, extra=None):
     cfg = Config.fromfile(config)
     cfg.merge_from_dict({
+        **(extra or {}),
         'model.pretrained': pretrained,
         'train_dataloader.dataset.schedule.num_tasks': num_tasks,
         'train_dataloader.dataset.data_ratio': 0.15,
@@ -57,3 +58,24 @@ def test_resume_gives_the_uninterrupted_summary(config, pretrained,
     state = torch.load(tmp_path / 'stopped' / 'task_1.pth',
                        weights_only=True)['state_dict']
     assert not any('lora_' in k or 'teacher' in k for k in state)
+
+
+def test_a_run_points_at_its_retrain_reference(pretrained, tmp_path):
+    retrain = run(osp.join(REPO_ROOT, 'configs/retrain/'
+                           'retrain_vit-tiny_digits_continual.py'),
+                  tmp_path / 'retrain', pretrained, 2)
+    config = osp.join(REPO_ROOT,
+                      'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py')
+    cfg_options = {'train_cfg.reference': str(tmp_path / 'retrain')}
+    summary = run(config, tmp_path / 'gs', pretrained, 2, extra=cfg_options)
+    for mine, theirs in zip(summary['tasks'], retrain['tasks']):
+        gaps = mine['gap_to_reference']
+        assert gaps['forget'] == abs(mine['forget'] - theirs['forget'])
+        assert gaps['retain'] == abs(mine['retain'] - theirs['retain'])
+        assert ('old' in gaps) == (mine['task'] > 0)
+    # A reference of another schedule is refused before training.
+    with pytest.raises(ValueError, match='does not hold the tasks'):
+        run(config, tmp_path / 'other', pretrained, 2, extra={
+            **cfg_options,
+            'train_dataloader.dataset.schedule.order_seed': 5})
+    assert not (tmp_path / 'other' / 'forgetting_summary.json').exists()

@@ -31,3 +31,45 @@ def test_tuning_ranks_by_validation_h_mean(tmp_path, pretrained):
     # A second call reuses the finished runs instead of training again.
     result, log = run_tool(args, env)
     assert result.returncode == 0 and log.count('continuing') == 2
+
+
+def test_a_plan_tunes_on_val_runs_the_picks_and_tabulates(tmp_path,
+                                                         pretrained):
+    """The method that forgets more on the validation split is the pick;
+    the pick runs every seed, the reference is not tuned, and the table
+    gives each method's time relative to the reference."""
+    plan = tmp_path / 'plan.py'
+    plan.write_text(f'''
+reference = 'Retrain'
+options = ['model.pretrained={pretrained}', 'train_cfg.max_epochs=2',
+           'train_dataloader.dataset.schedule.num_tasks=2']
+tune = dict(seed=0, options=['train_dataloader.dataset.schedule.num_tasks=1'])
+settings = [dict(name='full data', suffix='', seeds=[0, 1])]
+methods = [
+    dict(name='Retrain',
+         config='configs/retrain/retrain_vit-tiny_digits_continual.py'),
+    dict(name='GS-LoRA',
+         config='configs/gs_lora/gs-lora_vit-tiny_digits_continual.py',
+         grid={{'train_cfg.method.forget_loss.loss_weight': [0.0, 0.5]}}),
+]
+''')
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    out_dir = tmp_path / 'out'
+    result, log = run_tool(['tools/compare_methods.py', '--plan', str(plan),
+                            '--out-dir', str(out_dir), '--jobs', '2'], env)
+    assert result.returncode == 0, log[-3000:]
+    tuning = json.load(open(out_dir / 'tuning.json'))
+    assert set(tuning['results']) == {'GS-LoRA'}  # Retrain is not tuned
+    assert tuning['picks']['GS-LoRA'] == {
+        'train_cfg.method.forget_loss.loss_weight': 0.5}
+    points = {r['options']['train_cfg.method.forget_loss.loss_weight']:
+              r['val'] for r in tuning['results']['GS-LoRA']}
+    assert points[0.5] > points[0.0]
+    runs = sorted(os.listdir(out_dir / 'full-data'))
+    assert len(runs) == 4 and all('loss-weight=0.0' not in r for r in runs)
+    table = (out_dir / 'comparison.md').read_text().split('### Picks')[0]
+    rows = {line.split(' | ')[0].strip('| '): line.split(' | ')
+            for line in table.splitlines() if line.startswith('| ')}
+    assert rows['Retrain'][1] == '2' and rows['GS-LoRA'][1] == '2'
+    assert rows['Retrain'][-2] == '1.00'  # x Retrain
+    assert (out_dir / 'comparison.png').is_file()

@@ -1,20 +1,33 @@
-"""Run forgetting configs over several seeds and tabulate H-Mean per task.
+"""Run forgetting configs over several seeds and tabulate them per task.
 
 Each (config, seed) run gets its own work dir; a finished run is reused, so
 an interrupted comparison continues where it stopped. The seed sets both
 the training randomness and the draw of the training subset.
 
-Example:
+Two modes. A list of configs: each runs with every seed, and the scores are
+tabulated. A plan (``--plan``, e.g. configs/comparisons/*.py): every method
+is first tuned on the validation split with its grid (same budget for all),
+its pick then runs in every setting and seed, and the comparison is written
+as a markdown table in the papers' layout (H-Mean / Acc_r / Acc_f / Acc_o
+per task, mean +- std over seeds) with the trainable-parameter share, the
+time per task and its ratio to the reference (Retrain), plus a plot.
+
+Examples:
     python tools/compare_methods.py --seeds 0 1 2 --out-dir work_dirs/cmp \\
         configs/gs_lora/gs-lora_vit-tiny_digits_continual-4shot.py \\
         configs/gs_lora_plus/gs-lora-plus_vit-tiny_digits_continual-4shot.py
+    python tools/compare_methods.py --jobs 2 \\
+        --plan configs/comparisons/vit-6b_numbers_continual.py \\
+        --out-dir work_dirs/compare_numbers
 """
 import argparse
 import json
+import os
 import os.path as osp
 import statistics
 import subprocess
 import sys
+import time
 
 KEYS = ('h_mean', 'forget', 'retain', 'retain_pretrained', 'old',
         'missing')
@@ -22,20 +35,34 @@ KEYS = ('h_mean', 'forget', 'retain', 'retain_pretrained', 'old',
 PAPERS_CELL = ('h_mean', 'retain', 'forget', 'old')
 
 
-def run(config, seed, out_dir, options=(), tag=''):
+def run(config, seed, out_dir, options=(), tag='', threads=None):
     """One run of ``config`` (extra ``--cfg-options`` in ``options``); its
-    summary. ``tag`` names the work dir apart from other options."""
+    summary. ``tag`` names the work dir apart from other options;
+    ``threads`` limits the run's CPU threads (parallel runs). The wall time
+    of the run that finished it is kept in ``wall_seconds.json``."""
     name = osp.splitext(osp.basename(config))[0]
     work_dir = osp.join(out_dir, f'{name}{tag}_seed{seed}')
     summary = osp.join(work_dir, 'forgetting_summary.json')
     # --resume on an earlier run continues it (and does nothing if done).
     resume = ['--resume'] if osp.isfile(summary) else []
     print(f'{"continuing" if resume else "running"} {work_dir}', flush=True)
-    subprocess.run(
+    env = dict(os.environ)
+    if threads:
+        env['OMP_NUM_THREADS'] = env['MKL_NUM_THREADS'] = str(threads)
+    start = time.time()
+    result = subprocess.run(
         [sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
          '--cfg-options', f'randomness.seed={seed}',
          f'train_dataloader.dataset.seed={seed}', *options] + resume,
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True)
+    if result.returncode:
+        raise RuntimeError(f'{work_dir} failed:\n{result.stderr[-2000:]}')
+    wall = osp.join(work_dir, 'wall_seconds.json')
+    if not resume and not osp.isfile(wall):
+        with open(wall, 'w') as f:
+            json.dump(dict(seconds=round(time.time() - start, 1),
+                           threads=threads), f)
     with open(summary) as f:
         return json.load(f)
 
@@ -63,12 +90,23 @@ def mean_std(values):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('configs', nargs='+')
+    parser.add_argument('configs', nargs='*')
+    parser.add_argument('--plan', help='a comparison plan (see --help)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--out-dir', default='work_dirs/compare_methods')
     parser.add_argument('--split', choices=('test', 'val'), default='test',
                         help='the scores to tabulate (tune on val only)')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='runs at a time (each with cores/jobs threads)')
+    parser.add_argument('--table-only', action='store_true',
+                        help='with --plan: tabulate the finished runs only')
     args = parser.parse_args()
+    if args.plan:
+        from comparison_plan import run_plan
+        return run_plan(args.plan, args.out_dir, args.jobs,
+                        run_missing=not args.table_only)
+    if not args.configs:
+        parser.error('give configs or --plan')
     rows, all_runs = [], []
     for config in args.configs:
         runs = [run(config, seed, args.out_dir) for seed in args.seeds]

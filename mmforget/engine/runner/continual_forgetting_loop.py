@@ -60,11 +60,16 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
             epoch of a task, keep an exponential moving average of the
             trainable weights (updated after every epoch); validation scores
             it, and it is what the task keeps.
+        reference (str, optional): the work dir (or summary) of a Retrain
+            run of the same schedule: each task's summary entry then gets
+            ``gap_to_reference``, the absolute differences of Acc_f, Acc_r
+            and Acc_o to that run's task (the field's standard gaps).
     """
 
     def __init__(self, runner, dataloader, max_epochs, val_begin=1,
                  val_interval=1, select='last',
-                 method=dict(type='mmforget.GSLoRA'), ema=None):
+                 method=dict(type='mmforget.GSLoRA'), ema=None,
+                 reference=None):
         if select not in ('last', 'best_val'):
             raise ValueError(
                 f"select must be 'last' or 'best_val', got {select!r}")
@@ -96,6 +101,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         self.dataset.use_forget_data = self.method.uses_forget_data
         self.schedule = self.dataset.schedule
         self.task_index = 0
+        self.reference = self._load_reference(reference)
         self._check_work_dir()
 
     # ------------------------------------------------------------------ run
@@ -106,6 +112,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
 
     def run(self):
         self.runner.call_hook('before_train')
+        self._check_distributed_trainable()
         summary, first_task = self._start_or_resume()
         for index in range(first_task, len(self.schedule)):
             self._run_task(index, summary)
@@ -147,6 +154,9 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         entry = self._summary_entry(task, after, forget_before['test'],
                                     summary.record['pretrained'])
         entry['trainable_params'] = int(trainable_params)
+        if self.reference is not None:
+            entry['gap_to_reference'] = self._gaps(
+                entry, self.reference['tasks'][index])
         if 'val' in forget_before:
             # The released state on the validation split: what tuning reads.
             val = self._evaluate('val', task, forget_before['val'])
@@ -238,6 +248,37 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         return current
 
     # -------------------------------------------------------------- helpers
+    def _load_reference(self, reference):
+        """The summary of a reference run whose tasks forget the classes
+        this schedule forgets (checked now, before any training)."""
+        if reference is None:
+            return None
+        path = reference if reference.endswith('.json') else osp.join(
+            reference, 'forgetting_summary.json')
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'train_cfg.reference: no summary at {path}; give the work '
+                'dir of a finished Retrain run of the same schedule')
+        summary = ForgettingSummary.load(osp.dirname(path))
+        tasks = summary.tasks
+        if len(tasks) < len(self.schedule) or any(
+                t['forget_classes'] != list(self.schedule[i].forget)
+                for i, t in enumerate(tasks[:len(self.schedule)])):
+            raise ValueError(
+                f'train_cfg.reference: {path} does not hold the tasks of '
+                'this schedule (same forget classes, in order, every task '
+                'finished); run Retrain with this schedule first')
+        return summary.record
+
+    @staticmethod
+    def _gaps(entry, reference_entry):
+        gaps = {}
+        for key in ('forget', 'retain', 'old'):
+            mine, theirs = entry.get(key), reference_entry.get(key)
+            if mine is not None and theirs is not None:
+                gaps[key] = abs(mine - theirs)
+        return gaps
+
     def _seed_task(self, index):
         randomness = self.runner._randomness_cfg
         set_random_seed(task_seed(self.runner.seed, index),
@@ -295,6 +336,25 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
             subset, shuffle=False, collate_fn=pseudo_collate,
             batch_size=batch_size or self._dataloader_cfg.get(
                 'batch_size', 32))
+
+    def _check_distributed_trainable(self):
+        """DDP reduces the gradients of what was trainable when it wrapped
+        the model; a method that freezes some of it (the baselines freeze
+        the head) needs unused-parameter detection."""
+        wrapper = self.runner.model
+        registered = getattr(wrapper, '_module_parameters', None)
+        if registered is None or getattr(wrapper, 'find_unused_parameters',
+                                         True):
+            return
+        names = {id(p): n for n, p in self.model.named_parameters()}
+        if any(not self.method.is_trainable(names[id(p)])
+               for p in registered):
+            raise RuntimeError(
+                f'{self.method.name} freezes parameters that were trainable '
+                'when the model was wrapped for distributed training; add '
+                'model_wrapper_cfg=dict(find_unused_parameters=True) to the '
+                'config (or --cfg-options '
+                'model_wrapper_cfg.find_unused_parameters=True)')
 
     def _sync_trainable(self):
         """Every rank starts the task from rank 0's trainable weights (fresh

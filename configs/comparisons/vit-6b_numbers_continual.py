@@ -1,0 +1,59 @@
+# The method comparison on the 100 handwritten numbers (4 x 20), read by
+# `tools/compare_methods.py --plan` (`make compare-numbers`).
+#
+# Tuning: every method but Retrain gets the same budget, a grid of 4 points
+# (learning rate x its main weight, around the papers' values), run on seed
+# 0 and the first task only, ranked by the validation H-Mean; the test split
+# is never read. The pick is then run on every seed of every setting (the
+# 4-shot setting reuses the full-data pick). Retrain is not tuned: it uses
+# the pre-training recipe. `{setting}` in a config path is the setting's
+# suffix.
+reference = 'Retrain'
+tune = dict(seed=0, options=['train_dataloader.dataset.schedule.num_tasks=1'])
+settings = [
+    dict(name='full data', suffix='', seeds=[0, 1, 2]),
+    dict(name='4-shot', suffix='-4shot', seeds=[0]),
+]
+LR = 'optim_wrapper.optimizer.lr'
+METHOD = 'train_cfg.method.'
+methods = [
+    dict(name='Retrain', settings=['full data'],
+         config='configs/retrain/retrain_vit-6b_numbers_continual.py'),
+    dict(name='GS-LoRA',
+         config='configs/gs_lora/gs-lora_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-2, 3e-3],
+               METHOD + 'forget_loss.loss_weight': [0.2, 0.5]}),
+    dict(name='GS-LoRA++',
+         config='configs/gs_lora_plus/'
+         'gs-lora-plus_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-2, 3e-3],
+               METHOD + 'forget_loss.loss_weight': [0.2, 0.5]}),
+    dict(name='L2',
+         config='configs/l2/l2_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'penalty_weight': [0.1, 1.0]}),
+    dict(name='EWC',
+         config='configs/ewc/ewc_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'penalty_weight': [10.0, 100.0]}),
+    dict(name='MAS',
+         config='configs/mas/mas_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'penalty_weight': [0.005, 0.5]}),
+    dict(name='LwF',
+         config='configs/lwf/lwf_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'retain_weight': [1.0, 10.0]}),
+    dict(name='DER',
+         config='configs/der/der_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'embedding_weight': [0.01, 0.1]}),
+    dict(name='DER++',
+         config='configs/derpp/derpp_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3],
+               METHOD + 'embedding_weight': [0.005, 0.05]}),
+    dict(name='FDR',
+         config='configs/fdr/fdr_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'logit_weight': [5.0, 50.0]}),
+    dict(name='SCRUB',
+         config='configs/scrub/scrub_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'retain_weight': [0.99, 5.0]}),
+    dict(name='SCRUB-S',
+         config='configs/scrub_s/scrub-s_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'smoothing': [0.05, 0.1]}),
+]

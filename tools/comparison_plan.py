@@ -1,0 +1,257 @@
+"""Tune, run and tabulate the methods of a comparison plan.
+
+A plan (configs/comparisons/*.py) names the reference method, the tuning
+runs (seed, extra options), the settings (a config suffix and seeds each),
+the methods (a config path with ``{setting}``, a grid) and optionally
+``options`` for every run. Every run is a
+``compare_methods.run``: a finished run is reused, so the comparison can be
+spread over several sittings; ``--jobs`` runs several at once.
+"""
+import itertools
+import json
+import os
+import os.path as osp
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from compare_methods import mean, run
+
+PAPERS_CELL = ('h_mean', 'retain', 'forget', 'old')
+
+
+def slug(text):
+    return re.sub(r'[^A-Za-z0-9.=+-]+', '-', text).strip('-')
+
+
+def options_tag(options):
+    return ('_' + slug('_'.join(f'{k.split(".")[-1]}={v}'
+                               for k, v in options.items()))
+            if options else '')
+
+
+def load_plan(path):
+    from mmengine.config import Config
+    plan = Config.fromfile(path)
+    names = [m['name'] for m in plan.methods]
+    if plan.reference not in names:
+        raise SystemExit(f'{path}: the reference {plan.reference!r} is not '
+                         f'one of the methods {names}')
+    return plan
+
+
+class Runner:
+    """Runs (config, seed, options) jobs, ``jobs`` at a time."""
+
+    def __init__(self, jobs):
+        self.jobs = max(1, jobs)
+        self.threads = (max(1, (os.cpu_count() or 1) // self.jobs)
+                        if self.jobs > 1 else None)
+
+    def map(self, tasks):
+        """``tasks``: (config, seed, out_dir, options dict); summaries or
+        None for runs that failed (reported, the others go on)."""
+        def one(task):
+            config, seed, out_dir, options = task
+            try:
+                return run(config, seed, out_dir,
+                           [f'{k}={v}' for k, v in options.items()],
+                           options_tag(options), self.threads)
+            except Exception as error:  # noqa: BLE001 (report, go on)
+                print(f'FAILED {config} seed {seed} {options}: {error}',
+                      flush=True)
+                return None
+        with ThreadPoolExecutor(self.jobs) as pool:
+            return list(pool.map(one, tasks))
+
+
+def tune(plan, out_dir, runner):
+    """The pick of every method with a grid: best mean validation H-Mean of
+    the tuning runs. Returns {method: options}."""
+    full = plan.settings[0]
+    tasks, keys = [], []
+    for method in plan.methods:
+        grid = method.get('grid')
+        if not grid:
+            continue
+        names = list(grid)
+        for values in itertools.product(*[grid[n] for n in names]):
+            options = dict(zip(names, values))
+            extra = dict(o.split('=', 1)
+                         for o in plan.get('options', []) + plan.tune.options)
+            tasks.append((method['config'].format(setting=full['suffix']),
+                          plan.tune.seed, osp.join(out_dir, 'tune'),
+                          dict(extra, **options)))
+            keys.append((method['name'], options))
+    summaries = runner.map(tasks)
+    picks, table = {}, {}
+    for (name, options), summary in zip(keys, summaries):
+        if summary is None:
+            continue
+        score = mean([t.get('val', {}).get('h_mean')
+                      for t in summary['tasks']])
+        table.setdefault(name, []).append(dict(options=options, val=score))
+    for name, rows in table.items():
+        rows.sort(key=lambda r: -(r['val'] if r['val'] is not None else -1))
+        picks[name] = rows[0]['options']
+    os.makedirs(out_dir, exist_ok=True)
+    with open(osp.join(out_dir, 'tuning.json'), 'w') as f:
+        json.dump(dict(seed=plan.tune.seed, options=plan.tune.options,
+                       results=table, picks=picks), f, indent=1)
+    return picks, table
+
+
+def run_plan(plan_path, out_dir, jobs=1, run_missing=True):
+    plan = load_plan(plan_path)
+    runner = Runner(jobs if run_missing else 1)
+    picks, tuning = tune(plan, out_dir, runner) if run_missing else (
+        json.load(open(osp.join(out_dir, 'tuning.json')))['picks'], {})
+    jobs_list, keys = [], []
+    for setting in plan.settings:
+        for seed in setting['seeds']:
+            for method in plan.methods:
+                if setting['name'] not in method.get(
+                        'settings', [s['name'] for s in plan.settings]):
+                    continue
+                if method.get('grid') and method['name'] not in picks:
+                    continue  # its tuning failed
+                config = method['config'].format(setting=setting['suffix'])
+                options = dict(o.split('=', 1)
+                               for o in plan.get('options', []))
+                options.update(picks.get(method['name'], {}))
+                jobs_list.append((config, seed,
+                                  osp.join(out_dir, slug(setting['name'])),
+                                  options))
+                keys.append((setting['name'], method['name']))
+    summaries = runner.map(jobs_list) if run_missing else [
+        finished(*job) for job in jobs_list]
+    results = {}
+    for (setting, name), job, summary in zip(keys, jobs_list, summaries):
+        if summary is not None:
+            results.setdefault(setting, {}).setdefault(name, []).append(
+                dict(summary=summary, wall=wall_seconds(*job)))
+    text = tables(plan, results, picks, tuning)
+    with open(osp.join(out_dir, 'comparison.md'), 'w') as f:
+        f.write(text)
+    plot(plan, results, osp.join(out_dir, 'comparison.png'))
+    print(text)
+
+
+def work_dir(config, seed, out_dir, options):
+    name = osp.splitext(osp.basename(config))[0]
+    return osp.join(out_dir, f'{name}{options_tag(options)}_seed{seed}')
+
+
+def finished(config, seed, out_dir, options):
+    path = osp.join(work_dir(config, seed, out_dir, options),
+                    'forgetting_summary.json')
+    return json.load(open(path)) if osp.isfile(path) else None
+
+
+def wall_seconds(config, seed, out_dir, options):
+    path = osp.join(work_dir(config, seed, out_dir, options),
+                    'wall_seconds.json')
+    return json.load(open(path))['seconds'] if osp.isfile(path) else None
+
+
+def mean_std(values, digits=1):
+    values = [v for v in values if v is not None and v == v]
+    if not values:
+        return '–'
+    if len(values) == 1:
+        return f'{values[0]:.{digits}f}'
+    m = sum(values) / len(values)
+    std = (sum((v - m)**2 for v in values) / (len(values) - 1))**0.5
+    return f'{m:.{digits}f}±{std:.{digits}f}'
+
+
+def seconds_per_task(runs):
+    return mean([t.get('train_seconds') for r in runs
+                 for t in r['summary']['tasks']])
+
+
+def tables(plan, results, picks, tuning):
+    lines = []
+    for setting in plan.settings:
+        runs_of = results.get(setting['name'], {})
+        if not runs_of:
+            continue
+        reference = seconds_per_task(runs_of.get(plan.reference, []))
+        num_tasks = max(len(r['summary']['tasks'])
+                        for runs in runs_of.values() for r in runs)
+        lines += [f'### {setting["name"]} (seeds {setting["seeds"]})', '',
+                  '| method | seeds | ' + ' | '.join(
+                      f'task {t}: H / Acc_r / Acc_f / Acc_o'
+                      for t in range(num_tasks)) +
+                  ' | trainable | s / task | x Retrain | run (min) |',
+                  '|---' * (num_tasks + 6) + '|']
+        for method in plan.methods:
+            runs = runs_of.get(method['name'])
+            if not runs:
+                continue
+            cells = []
+            for t in range(num_tasks):
+                tasks = [r['summary']['tasks'][t] for r in runs
+                         if len(r['summary']['tasks']) > t]
+                cells.append(' / '.join(mean_std([x.get(k) for x in tasks])
+                                        for k in PAPERS_CELL
+                                        if t or k != 'old'))
+            first = runs[0]['summary']['tasks'][0]
+            share = 100 * first['trainable_params'] / first['total_params']
+            per_task = seconds_per_task(runs)
+            ratio = (f'{per_task / reference:.2f}' if reference and per_task
+                     else '–')
+            wall = mean([r['wall'] for r in runs])
+            lines.append(
+                f'| {method["name"]} | {len(runs)} | ' + ' | '.join(cells) +
+                f' | {share:.2f}% | {per_task:.3g} | {ratio} | ' +
+                (f'{wall / 60:.1f}' if wall else '–') + ' |')
+        lines.append('')
+    lines += ['### Picks on the validation split (tuning runs: seed '
+              f'{plan.tune.seed}, {", ".join(plan.tune.options)})', '',
+              '| method | grid | pick | val H-Mean of each point |',
+              '|---|---|---|---|']
+    for method in plan.methods:
+        grid = method.get('grid')
+        if not grid:
+            lines.append(f'| {method["name"]} | not tuned | – | – |')
+            continue
+        points = tuning.get(method['name'], [])
+        lines.append(
+            f'| {method["name"]} | ' + '; '.join(
+                f'{k.split(".")[-1]} {v}' for k, v in grid.items()) + ' | ' +
+            ', '.join(f'{k.split(".")[-1]}={v}' for k, v in
+                      picks.get(method['name'], {}).items()) + ' | ' +
+            ', '.join('–' if p['val'] is None else f'{p["val"]:.1f}'
+                      for p in points) + ' |')
+    return '\n'.join(lines) + '\n'
+
+
+def plot(plan, results, path):
+    """H-Mean and Acc_r per task, mean over seeds, one panel per setting."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    settings = [s for s in plan.settings if results.get(s['name'])]
+    if not settings:
+        return
+    fig, axes = plt.subplots(2, len(settings), squeeze=False,
+                             figsize=(6 * len(settings), 7))
+    for col, setting in enumerate(settings):
+        for method in plan.methods:
+            runs = results[setting['name']].get(method['name'])
+            if not runs:
+                continue
+            for row, key in enumerate(('h_mean', 'retain')):
+                values = [mean([r['summary']['tasks'][t].get(key)
+                                for r in runs
+                                if len(r['summary']['tasks']) > t])
+                          for t in range(len(runs[0]['summary']['tasks']))]
+                axes[row][col].plot(range(len(values)), values, marker='o',
+                                    label=method['name'])
+        for row, label in enumerate(('H-Mean', 'Acc_r')):
+            axes[row][col].set_title(f'{setting["name"]}: {label}')
+            axes[row][col].set_xlabel('task')
+    axes[0][-1].legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
