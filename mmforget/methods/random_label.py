@@ -52,6 +52,14 @@ class RandomLabelLosses:
             gt_labels(data_samples, device), self.retain_classes,
             self.official_random_labels, self.num_forget_classes)
 
+    def forget_loss(self, model, feats, data_samples, forget):
+        """The head's loss on the forget samples ``forget`` of the batch,
+        each with a random wrong label."""
+        samples = [data_samples[i] for i in forget.tolist()]
+        labels = self.forget_labels(samples, feats[0].device)
+        return model.head.loss(tuple(f[forget] for f in feats),
+                               relabelled(samples, labels))['loss']
+
 
 @METHODS.register_module()
 class RandomLabel(ForgettingMethod):
@@ -164,11 +172,8 @@ class RandomLabel(ForgettingMethod):
         forget, retain = split_batch(data_samples)
         losses = dict()
         if len(forget):
-            samples = [data_samples[i] for i in forget.tolist()]
-            new = self.labels.forget_labels(samples, inputs.device)
-            losses['loss_forget'] = model.head.loss(
-                tuple(f[forget] for f in feats),
-                relabelled(samples, new))['loss']
+            losses['loss_forget'] = self.labels.forget_loss(
+                model, feats, data_samples, forget)
         if len(retain):
             losses['loss_retain'] = self.retain_weight * model.head.loss(
                 tuple(f[retain] for f in feats),

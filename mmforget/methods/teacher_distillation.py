@@ -15,7 +15,7 @@ Every weight but the head trains.
 import torch.nn.functional as F
 
 from mmforget.registry import METHODS
-from .base import ForgettingMethod, relabelled, split_batch
+from .base import ForgettingMethod, split_batch
 from .random_label import RandomLabelLosses
 
 
@@ -76,11 +76,8 @@ class TeacherDistillation(ForgettingMethod):
         forget, retain = split_batch(data_samples)
         losses = dict()
         if len(forget):
-            samples = [data_samples[i] for i in forget.tolist()]
-            new = self.labels.forget_labels(samples, inputs.device)
-            losses['loss_forget'] = model.head.loss(
-                tuple(f[forget] for f in feats),
-                relabelled(samples, new))['loss']
+            losses['loss_forget'] = self.labels.forget_loss(
+                model, feats, data_samples, forget)
         if not len(retain):
             return losses
         retain_feats = tuple(f[retain] for f in feats)

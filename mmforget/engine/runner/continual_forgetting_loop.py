@@ -326,8 +326,8 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
 
     def task_data_loader(self, split='all', batch_size=None):
         """The current task's training samples ('all', 'forget' or
-        'retain'), each once, in order, with the test-time pipeline of the
-        training set: what methods prepare from (prototypes, importance)."""
+        'retain'), each once, in order, through the training set's own
+        pipeline: what methods prepare from (prototypes, importance)."""
         indices = dict(all=self.dataset.task_indices(),
                        forget=self.dataset.forget_indices,
                        retain=self.dataset.retain_indices)[split]
