@@ -8,7 +8,7 @@ REQS   := requirements/build.txt requirements/mmcv.txt requirements/runtime.txt 
 
 .PHONY: install test demo demo-detection compare-digits demo-numbers \
 	compare-numbers compare-numbers-gs-lora compare-digits-methods \
-	tune-numbers sweep-numbers clean-venv
+	tune-numbers sweep-numbers check-resume clean-venv
 
 install: $(STAMP)
 
@@ -96,6 +96,11 @@ TUNE_NUMBERS := $(PY) tools/tune_on_val.py configs/gs_lora/gs-lora_vit-6b_number
 tune-numbers: install $(NUMBERS_PRETRAINED)
 	$(TUNE_NUMBERS) --grid "train_dataloader.dataset.data_ratio=0.1" "train_cfg.method.forget_loss.bound=12|24|48" "train_cfg.method.forget_loss.loss_weight=0.2|0.5"
 	$(TUNE_NUMBERS) --grid "train_dataloader.dataset.data_ratio=0.25" "train_cfg.method.forget_loss.bound=12|16" "train_cfg.method.forget_loss.loss_weight=0.2|0.5"
+
+# A digits run killed in the middle of task 1 and resumed, against an
+# uninterrupted run: the summaries must be equal.
+check-resume: install $(PRETRAINED)
+	$(PY) tools/kill_and_resume.py configs/gs_lora/gs-lora_vit-tiny_digits_continual.py --out-dir work_dirs/kill_and_resume
 
 # Zero-group ratio and H-Mean against the group-lasso weight alpha.
 sweep-numbers: install $(NUMBERS_PRETRAINED)
