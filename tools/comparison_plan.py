@@ -64,9 +64,10 @@ class Runner:
             return list(pool.map(one, tasks))
 
 
-def tune(plan, out_dir, runner):
+def tune(plan, out_dir, runner, run_missing=True):
     """The pick of every method with a grid: best mean validation H-Mean of
-    the tuning runs. Returns {method: options}."""
+    the tuning runs (only the finished ones without ``run_missing``).
+    Returns {method: options} and each method's ranked points."""
     full = plan.settings[0]
     tasks, keys = [], []
     for method in plan.methods:
@@ -82,7 +83,8 @@ def tune(plan, out_dir, runner):
                           plan.tune.seed, osp.join(out_dir, 'tune'),
                           dict(extra, **options)))
             keys.append((method['name'], options))
-    summaries = runner.map(tasks)
+    summaries = (runner.map(tasks) if run_missing else
+                 [finished(*task) for task in tasks])
     picks, table = {}, {}
     for (name, options), summary in zip(keys, summaries):
         if summary is None:
@@ -94,6 +96,8 @@ def tune(plan, out_dir, runner):
         rows.sort(key=lambda r: -(r['val'] if r['val'] is not None else -1))
         picks[name] = rows[0]['options']
     os.makedirs(out_dir, exist_ok=True)
+    if not run_missing:
+        return picks, table
     with open(osp.join(out_dir, 'tuning.json'), 'w') as f:
         json.dump(dict(seed=plan.tune.seed, options=plan.tune.options,
                        results=table, picks=picks), f, indent=1)
@@ -102,9 +106,8 @@ def tune(plan, out_dir, runner):
 
 def run_plan(plan_path, out_dir, jobs=1, run_missing=True):
     plan = load_plan(plan_path)
-    runner = Runner(jobs if run_missing else 1)
-    picks, tuning = tune(plan, out_dir, runner) if run_missing else (
-        json.load(open(osp.join(out_dir, 'tuning.json')))['picks'], {})
+    runner = Runner(jobs)
+    picks, tuning = tune(plan, out_dir, runner, run_missing)
     jobs_list, keys = [], []
     for setting in plan.settings:
         for seed in setting['seeds']:
@@ -208,7 +211,8 @@ def tables(plan, results, picks, tuning):
         lines.append('')
     lines += ['### Picks on the validation split (tuning runs: seed '
               f'{plan.tune.seed}, {", ".join(plan.tune.options)})', '',
-              '| method | grid | pick | val H-Mean of each point |',
+              '| method | grid | pick | val H-Mean of each point, best '
+              'first |',
               '|---|---|---|---|']
     for method in plan.methods:
         grid = method.get('grid')
@@ -221,7 +225,8 @@ def tables(plan, results, picks, tuning):
                 f'{k.split(".")[-1]} {v}' for k, v in grid.items()) + ' | ' +
             ', '.join(f'{k.split(".")[-1]}={v}' for k, v in
                       picks.get(method['name'], {}).items()) + ' | ' +
-            ', '.join('–' if p['val'] is None else f'{p["val"]:.1f}'
+            ', '.join('/'.join(str(v) for v in p['options'].values()) +
+                      ': ' + ('–' if p['val'] is None else f'{p["val"]:.1f}')
                       for p in points) + ' |')
     return '\n'.join(lines) + '\n'
 
