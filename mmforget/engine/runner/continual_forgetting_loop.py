@@ -346,8 +346,10 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         if registered is None or getattr(wrapper, 'find_unused_parameters',
                                          True):
             return
+        # Called before the first task: requires_grad is still what it was
+        # when DDP wrapped the model.
         names = {id(p): n for n, p in self.model.named_parameters()}
-        if any(not self.method.is_trainable(names[id(p)])
+        if any(p.requires_grad and not self.method.is_trainable(names[id(p)])
                for p in registered):
             raise RuntimeError(
                 f'{self.method.name} freezes parameters that were trainable '
