@@ -129,7 +129,7 @@ def run_plan(plan_path, out_dir, jobs=1, run_missing=True):
         finished(*job) for job in jobs_list]
     results = {}
     for (setting, name), job, summary in zip(keys, jobs_list, summaries):
-        if summary is not None:
+        if summary is not None and summary['tasks']:
             results.setdefault(setting, {}).setdefault(name, []).append(
                 dict(summary=summary, wall=wall_seconds(*job)))
     text = tables(plan, results, picks, tuning)
