@@ -20,17 +20,19 @@ def digits_model_cfg(lora=None):
     return cfg
 
 
-def build_classifier(lora=None, seed=0, cfg=None):
+def build_classifier(lora=None, seed=0, lora_b_std=None):
     """The 4-block digits ViT with random weights and a random head (a
-    zero-initialised head would make every logit equal)."""
-    cfg = cfg or digits_model_cfg(lora)
+    zero-initialised head would make every logit equal); ``lora_b_std``:
+    random B matrices too, so that the adapters change the function."""
     torch.manual_seed(seed)
     with DefaultScope.overwrite_default_scope('mmpretrain'):
-        model = MODELS.build(cfg)
+        model = MODELS.build(digits_model_cfg(lora))
     model.init_weights()
     with torch.no_grad():
         for name, param in model.named_parameters():
-            if name.startswith('head.'):
+            if lora_b_std and name.endswith('lora_B'):
+                param.normal_(0, lora_b_std)
+            elif name.startswith('head.'):
                 param.normal_(0, 0.5)
     return model
 
