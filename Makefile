@@ -100,7 +100,7 @@ tune-numbers: install $(NUMBERS_PRETRAINED)
 # A digits run killed in the middle of task 1 and resumed, against an
 # uninterrupted run: the summaries must be equal.
 check-resume: install $(PRETRAINED)
-	$(PY) tools/kill_and_resume.py configs/gs_lora/gs-lora_vit-tiny_digits_continual.py --out-dir work_dirs/kill_and_resume
+	$(PY) tools/kill_and_resume.py configs/gs_lora/gs-lora_vit-tiny_digits_continual.py --out-dir work_dirs/kill_and_resume/$(shell date +%Y%m%d_%H%M%S)
 
 # Zero-group ratio and H-Mean against the group-lasso weight alpha.
 sweep-numbers: install $(NUMBERS_PRETRAINED)

@@ -13,7 +13,6 @@ Example:
 import argparse
 import json
 import os.path as osp
-import shutil
 import subprocess
 import sys
 import time
@@ -36,8 +35,9 @@ def main():
     parser.add_argument('--cfg-options', nargs='*', default=[])
     args = parser.parse_args()
     whole, killed = (osp.join(args.out_dir, n) for n in ('whole', 'killed'))
-    for path in (whole, killed):
-        shutil.rmtree(path, ignore_errors=True)
+    if osp.exists(args.out_dir):
+        raise SystemExit(f'{args.out_dir} exists (an earlier check?): remove '
+                         'it or give another --out-dir')
     if train(args.config, whole, args.cfg_options).wait():
         raise SystemExit(f'the uninterrupted run failed: see {whole}')
     process = train(args.config, killed, args.cfg_options)
