@@ -15,6 +15,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from compare_methods import mean, run
+from tune_on_val import tag
 
 PAPERS_CELL = ('h_mean', 'retain', 'forget', 'old')
 
@@ -24,9 +25,10 @@ def slug(text):
 
 
 def options_tag(options):
-    return ('_' + slug('_'.join(f'{k.split(".")[-1]}={v}'
-                               for k, v in options.items()))
-            if options else '')
+    """The work-dir suffix of a run's options: full keys, as
+    ``tune_on_val`` names its runs, so that keys with the same last part
+    (``optim_wrapper.alpha``, ``model.lora.alpha``) never share a dir."""
+    return tag(list(options.items())) if options else ''
 
 
 def load_plan(path):
