@@ -51,6 +51,9 @@ methods = [
     dict(name='GS-LoRA',
          config='configs/gs_lora/gs-lora_vit-tiny_digits_continual.py',
          grid={{'train_cfg.method.forget_loss.loss_weight': [0.0, 0.5]}}),
+    dict(name='GS-LoRA, 1 epoch', pick_of='GS-LoRA',
+         config='configs/gs_lora/gs-lora_vit-tiny_digits_continual.py',
+         options=['train_cfg.max_epochs=1']),
 ]
 ''')
     env = dict(os.environ, PYTHONWARNINGS='ignore')
@@ -66,10 +69,14 @@ methods = [
               r['val'] for r in tuning['results']['GS-LoRA']}
     assert points[0.5] > points[0.0]
     runs = sorted(os.listdir(out_dir / 'full-data'))
-    assert len(runs) == 4 and all('loss-weight=0.0' not in r for r in runs)
+    assert len(runs) == 6 and all('loss-weight=0.0' not in r for r in runs)
+    # A row that borrows a pick runs it with its own options on top.
+    assert sum('max-epochs=1' in r and 'loss-weight=0.5' in r
+               for r in runs) == 2
     table = (out_dir / 'comparison.md').read_text().split('### Picks')[0]
     rows = {line.split(' | ')[0].strip('| '): line.split(' | ')
             for line in table.splitlines() if line.startswith('| ')}
     assert rows['Retrain'][1] == '2' and rows['GS-LoRA'][1] == '2'
     assert rows['Retrain'][-2] == '1.00'  # x Retrain
+    assert rows['GS-LoRA, 1 epoch'][1] == '2'
     assert (out_dir / 'comparison.png').is_file()

@@ -2,8 +2,9 @@
 
 A plan (configs/comparisons/*.py) names the reference method, the tuning
 runs (seed, extra options), the settings (a config suffix and seeds each),
-the methods (a config path with ``{setting}``, a grid) and optionally
-``options`` for every run. Every run is a
+the methods (a config path with ``{setting}``, a grid, or ``pick_of``
+another method plus fixed ``options``, e.g. a shorter schedule) and
+optionally ``options`` for every run. Every run is a
 ``compare_methods.run``: a finished run is reused, so the comparison can be
 spread over several sittings; ``--jobs`` runs several at once.
 """
@@ -15,7 +16,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from compare_methods import mean, run
-from tune_on_val import tag
+from tune_on_val import rank_best_first, tag
 
 PAPERS_CELL = ('h_mean', 'retain', 'forget', 'old')
 
@@ -95,7 +96,7 @@ def tune(plan, out_dir, runner, run_missing=True):
                       for t in summary['tasks']])
         table.setdefault(name, []).append(dict(options=options, val=score))
     for name, rows in table.items():
-        rows.sort(key=lambda r: -(r['val'] if r['val'] is not None else -1))
+        rank_best_first(rows, lambda row: row['val'])
         picks[name] = rows[0]['options']
     os.makedirs(out_dir, exist_ok=True)
     if not run_missing:
@@ -117,12 +118,16 @@ def run_plan(plan_path, out_dir, jobs=1, run_missing=True):
                 if setting['name'] not in method.get(
                         'settings', [s['name'] for s in plan.settings]):
                     continue
-                if method.get('grid') and method['name'] not in picks:
+                tuned_as = method.get('pick_of', method['name'])
+                if (method.get('grid') or 'pick_of' in method) and (
+                        tuned_as not in picks):
                     continue  # its tuning failed
                 config = method['config'].format(setting=setting['suffix'])
                 options = dict(o.split('=', 1)
                                for o in plan.get('options', []))
-                options.update(picks.get(method['name'], {}))
+                options.update(picks.get(tuned_as, {}))
+                options.update(o.split('=', 1)
+                               for o in method.get('options', []))
                 jobs_list.append((config, seed,
                                   osp.join(out_dir, slug(setting['name'])),
                                   options))
@@ -218,6 +223,10 @@ def tables(plan, results, picks, tuning):
               '|---|---|---|---|']
     for method in plan.methods:
         grid = method.get('grid')
+        if 'pick_of' in method:
+            lines.append(f'| {method["name"]} | pick of {method["pick_of"]}'
+                         f' | {", ".join(method.get("options", []))} | – |')
+            continue
         if not grid:
             lines.append(f'| {method["name"]} | not tuned | – | – |')
             continue

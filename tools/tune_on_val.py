@@ -46,6 +46,15 @@ def tag(options):
     return '_' + re.sub(r'[^A-Za-z0-9.=-]+', '-', name)
 
 
+def rank_best_first(results, h_mean_of, meets_limits=lambda result: True):
+    """Sort grid points in place, best first: those within the limits
+    first, then by validation H-Mean, points without a score last."""
+    def key(result):
+        score = h_mean_of(result)
+        return (not meets_limits(result), -(-1 if score is None else score))
+    results.sort(key=key)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
@@ -77,8 +86,7 @@ def main():
                                     ('old', args.max_old))
                    if limit is not None)
 
-    results.sort(key=lambda r: (not meets_limits(r),
-                                -(r['val']['h_mean'] or 0)))
+    rank_best_first(results, lambda r: r['val']['h_mean'], meets_limits)
     names = [k for k, _ in grid]
     print('| rank | ' + ' | '.join(names) +
           ' | val H-Mean | val Acc_f | val Acc_r | val Acc_o |')
