@@ -51,10 +51,15 @@ MODELS = Registry(
 # ContinualForgettingLoop builds from ``train_cfg.method``.
 METHODS = Registry('forgetting method', scope='mmforget',
                    locations=['mmforget.methods'])
+# Evidence that a forgotten class is gone rather than hidden (probes,
+# membership inference, relearning attacks): each names its metrics'
+# direction and reference value.
+FORGETTING_CHECKS = Registry('forgetting check', scope='mmforget',
+                             locations=['mmforget.evaluation.checks'])
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, scope='mmforget',
     locations=['mmforget.compat'])
 
 ALL_REGISTRIES = (DATASETS, FUNCTIONS, LOOPS, HOOKS, OPTIM_WRAPPERS,
                   OPTIM_WRAPPER_CONSTRUCTORS, METRICS, MODELS,
-                  MODEL_WRAPPERS, METHODS)
+                  MODEL_WRAPPERS, METHODS, FORGETTING_CHECKS)

@@ -1,0 +1,19 @@
+"""Checks that tell a forgotten class from a hidden one (membership
+inference, probes on the embedding, relearning attacks), and the gap card
+that compares the original, forgotten and Retrain models on them."""
+from .base import (SPLITS, ForgettingCheck, MetricSpec, ModelOutputs,
+                   SplitOutputs)
+from .gap_card import (avg_gap, format_gap_card, gap_card, metric_dictionary,
+                       metric_specs, residual, run_checks)
+from .membership import (ClassConditionalMIA, MIAEfficacy,
+                         logit_scaled_confidence, svc_non_member_share)
+from .probes import KNNProbe, LinearProbe
+from .prototype_attack import PrototypeAttack
+
+__all__ = [
+    'SPLITS', 'ForgettingCheck', 'MetricSpec', 'ModelOutputs',
+    'SplitOutputs', 'avg_gap', 'format_gap_card', 'gap_card',
+    'metric_dictionary', 'metric_specs', 'residual', 'run_checks',
+    'ClassConditionalMIA', 'MIAEfficacy', 'logit_scaled_confidence',
+    'svc_non_member_share', 'KNNProbe', 'LinearProbe', 'PrototypeAttack'
+]
