@@ -1,0 +1,81 @@
+"""A classifier's embeddings and logits on the four splits the checks read.
+
+Every split goes through the test pipeline (no augmentation), and at most
+``per_class`` images of each class are read, the same images for every
+model, so O, U and R are compared on exactly the same inputs.
+"""
+import numpy as np
+import torch
+from mmengine.dataset import pseudo_collate
+from torch import nn
+from torch.utils.data import DataLoader, Subset
+
+from mmforget.datasets.forget_retain_dataset import dataset_labels
+from .base import ModelOutputs, SplitOutputs, subsample_per_class
+
+
+def head_parameters(head):
+    """(weight, bias, kind, scale) of the layer that turns the embedding
+    into class scores: a cosine head's class weights, or the last linear
+    layer with one output per class."""
+    if hasattr(head, 'cosine') and hasattr(head, 'scale'):
+        return head.weight, None, 'cosine', float(head.scale)
+    linears = [m for m in head.modules() if isinstance(m, nn.Linear)
+               and m.out_features == head.num_classes]
+    if not linears:
+        raise TypeError(f'{type(head).__name__} has no linear layer with '
+                        f'{head.num_classes} outputs to read class scores '
+                        'from')
+    return linears[-1].weight, linears[-1].bias, 'linear', 1.0
+
+
+def split_indices(dataset, classes, per_class, seed=0):
+    """Indices of at most ``per_class`` samples of each of ``classes``."""
+    labels = dataset_labels(dataset)
+    chosen = np.flatnonzero(np.isin(labels, list(classes)))
+    return chosen[subsample_per_class(labels[chosen], per_class, seed)]
+
+
+@torch.no_grad()
+def embed_split(model, dataset, indices, batch_size=64):
+    """Embeddings and labels of ``dataset[indices]``, in that order."""
+    was_training = model.training
+    model.eval()
+    loader = DataLoader(Subset(dataset, [int(i) for i in indices]),
+                        batch_size=batch_size, shuffle=False,
+                        collate_fn=pseudo_collate)
+    feats, labels = [], []
+    for batch in loader:
+        data = model.data_preprocessor(batch, False)
+        feats.append(model.embed(data['inputs']).float().cpu())
+        labels.append(torch.cat([s.gt_label for s in data['data_samples']]))
+    model.train(was_training)
+    if not feats:
+        return np.zeros((0, 0)), np.zeros(0, dtype=np.int64)
+    return torch.cat(feats).numpy(), torch.cat(labels).numpy()
+
+
+def collect_outputs(model, train_dataset, test_dataset, forgotten, retained,
+                    per_class=100, batch_size=64, seed=0):
+    """The checks' view of ``model``: embeddings and logits of the
+    forgotten and retained classes' training and test images."""
+    weight, bias, kind, scale = head_parameters(model.head)
+    outputs = dict(
+        head_weight=weight.detach().double().cpu().numpy(),
+        head_bias=None if bias is None else
+        bias.detach().double().cpu().numpy(),
+        head_kind=kind, head_scale=scale)
+    splits = {}
+    for name, dataset, classes in (
+            ('forget_train', train_dataset, forgotten),
+            ('retain_train', train_dataset, retained),
+            ('forget_test', test_dataset, forgotten),
+            ('retain_test', test_dataset, retained)):
+        indices = split_indices(dataset, classes, per_class, seed)
+        feats, labels = embed_split(model, dataset, indices, batch_size)
+        splits[name] = SplitOutputs(feats, np.zeros((len(labels), 0)),
+                                    labels)
+    result = ModelOutputs(splits, forgotten=sorted(forgotten), **outputs)
+    for split in splits.values():
+        split.logits = result.head_logits(split.feats)
+    return result
