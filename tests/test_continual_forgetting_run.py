@@ -84,6 +84,36 @@ def test_released_checkpoint_holds_merged_weights_only(two_task_run):
     plain.load_state_dict(checkpoint['state_dict'], strict=True)
 
 
+def test_the_release_file_passes_the_verifier_the_task_file_does_not(
+        two_task_run, pretrained):
+    """release/task_<t>.pth: the task's weights and no class ids; the
+    verifier lists the changed blocks (FFNs only, rank at most the two
+    tasks' LoRA ranks) and fails the work dir's task file."""
+    work_dir = two_task_run[0]
+    release = torch.load(work_dir / 'release' / 'task_1.pth',
+                         weights_only=True)
+    task = torch.load(work_dir / 'task_1.pth', weights_only=True)
+    assert release['meta'] == dict(release=True, method='GS-LoRA')
+    assert release['state_dict'].keys() == task['state_dict'].keys()
+    assert all(torch.equal(v, task['state_dict'][k])
+               for k, v in release['state_dict'].items())
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    result, log = run_tool(
+        ['tools/verify_release.py', str(work_dir / 'release' / 'task_1.pth'),
+         '--original', pretrained], env)
+    assert result.returncode == 0, log[-3000:]
+    assert 'fit to release' in log
+    rows = [line.split(' | ') for line in log.splitlines()
+            if line.startswith('| backbone') or line.startswith('| head')]
+    assert rows and all(r[0].startswith('| backbone.layers.') for r in rows)
+    ranks = [int(x) for r in rows for x in r[3].strip(' |').split(', ')]
+    assert max(ranks) <= 2 * 4
+    result, log = run_tool(['tools/verify_release.py',
+                            str(work_dir / 'task_1.pth')], env)
+    assert result.returncode == 1
+    assert 'meta "forgetting_task" (names the forgotten classes)' in log
+
+
 def test_tools_test_reproduces_the_task_scores(two_task_run):
     work_dir = two_task_run[0]
     out = work_dir / 'test_task_1.json'

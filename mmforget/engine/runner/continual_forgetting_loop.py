@@ -25,6 +25,7 @@ from torch.utils.data import DataLoader, Subset
 from mmforget.datasets import ForgetRetainDataset
 from mmforget.evaluation import (PER_CLASS_KEYS, TASK_INFO_KEY,
                                  ForgettingSummary, subset_score, task_scores)
+from mmforget.evaluation.release_hygiene import release_path, write_release
 from mmforget.models import load_plain_checkpoint
 from mmforget.registry import LOOPS, METHODS
 
@@ -387,8 +388,9 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         return 0.0
 
     def _save_task(self, index, task, forget_before):
-        """Merged weights and the task description; nothing that could
-        restore what was forgotten (no LoRA, optimizer or old weights)."""
+        """Merged weights and the task description (for tools/test.py);
+        nothing that could restore what was forgotten (no LoRA, optimizer
+        or old weights). ``release/task_<t>.pth`` has the weights only."""
         if not is_main_process():
             return
         info = task.to_dict()
@@ -400,6 +402,10 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         path = task_checkpoint_path(self.runner.work_dir, index)
         torch.save(checkpoint, path + '.tmp')
         os.replace(path + '.tmp', path)
+        # What the user hands on: the same weights, no class ids.
+        write_release(checkpoint['state_dict'],
+                      release_path(self.runner.work_dir, index),
+                      self.method.name)
 
     # --------------------------------------------------------- start/resume
     def load_task_checkpoint(self, index):
