@@ -1,5 +1,6 @@
 """Every method through ContinualForgettingLoop: a run stopped between two
 tasks and resumed gives the summary of the uninterrupted run."""
+import csv
 import glob
 import json
 import os.path as osp
@@ -67,12 +68,30 @@ def test_a_run_points_at_its_retrain_reference(pretrained, tmp_path):
     config = osp.join(REPO_ROOT,
                       'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py')
     cfg_options = {'train_cfg.reference': str(tmp_path / 'retrain')}
-    summary = run(config, tmp_path / 'gs', pretrained, 2, extra=cfg_options)
+    summary = run(config, tmp_path / 'gs', pretrained, 2, extra={
+        **cfg_options, 'train_cfg.evaluation': dict(per_class=1000)})
     for mine, theirs in zip(summary['tasks'], retrain['tasks']):
         gaps = mine['gap_to_reference']
         assert gaps['forget'] == abs(mine['forget'] - theirs['forget'])
         assert gaps['retain'] == abs(mine['retain'] - theirs['retain'])
         assert ('old' in gaps) == (mine['task'] > 0)
+        # The checks of O, U and R read every test image (per_class 1000),
+        # so their test accuracies are the summary's.
+        checks = mine['checks']
+        assert set(checks) == {'O', 'U', 'R', 'seconds'}
+        assert checks['U']['ta'] == pytest.approx(mine['retain'])
+        assert checks['R']['ta'] == pytest.approx(theirs['retain'])
+        if mine['task'] == 0:  # no earlier forgotten classes yet
+            assert checks['U']['acc_f_test'] == pytest.approx(
+                mine['forget'])
+            assert checks['O']['acc_f_test'] == pytest.approx(
+                mine['forget_before'])
+            assert checks['R']['acc_f_test'] == pytest.approx(
+                theirs['forget'])
+    rows = list(csv.DictReader(open(tmp_path / 'gs' /
+                                    'forgetting_summary.csv')))
+    assert float(rows[1]['check:probe_acc_f']) == pytest.approx(
+        summary['tasks'][1]['checks']['U']['probe_acc_f'])
     # A reference of another schedule is refused before training.
     with pytest.raises(ValueError, match='does not hold the tasks'):
         run(config, tmp_path / 'other', pretrained, 2, extra={

@@ -8,14 +8,12 @@ Retrain model (R), with |U - R| and the Residual score.
 The classes come from the checkpoint (the task it released: the classes it
 forgot and those forgotten before); the images from the config's training
 and test sets, through the test pipeline. The checks are the config's
-``forgetting_checks`` or, without one, the cheap defaults.
+``train_cfg.evaluation.checks`` or, without them, the cheap defaults.
 """
 import argparse
-import copy
 import json
 import os
 import os.path as osp
-import time
 import warnings
 
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
@@ -26,11 +24,8 @@ from mmengine.runner.checkpoint import _load_checkpoint  # noqa: E402
 
 import mmforget  # noqa: E402,F401  (registries, safe checkpoint loading)
 from mmforget.evaluation.checks import (AVG_GAP_METRICS,  # noqa: E402
-                                        DEFAULT_CHECKS, avg_gap,
-                                        collect_outputs, format_gap_card,
-                                        gap_card, run_checks)
-from mmforget.models.pretrained_loading import \
-    load_plain_checkpoint  # noqa: E402
+                                        ForgettingEvaluator, avg_gap,
+                                        format_gap_card, gap_card)
 
 
 def parse_args():
@@ -61,52 +56,6 @@ def forgetting_task(path):
     return sorted(task['forget'] + task.get('old', [])), task['retain']
 
 
-def build_model(cfg, checkpoint):
-    """The config's model without LoRA (task checkpoints hold merged
-    weights), loaded strictly from ``checkpoint``."""
-    from mmpretrain.registry import MODELS
-    model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.update(lora=None, pretrained=None)
-    if cfg.get('data_preprocessor'):  # as mmengine's Runner does
-        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
-    model = MODELS.build(model_cfg)
-    load_plain_checkpoint(model, checkpoint)
-    return model
-
-
-def build_datasets(cfg):
-    """The training and test sets of the config, both through the test
-    pipeline."""
-    from mmpretrain.registry import DATASETS
-    train = copy.deepcopy(cfg.train_dataloader.dataset)
-    if 'ForgetRetainDataset' in str(train.get('type')):
-        train = train.dataset
-    test = copy.deepcopy(cfg.test_dataloader.dataset)
-    train['pipeline'] = copy.deepcopy(test['pipeline'])
-    return DATASETS.build(train), DATASETS.build(test)
-
-
-def evaluate(cfg, checkpoint, original=None, reference=None, per_class=100):
-    """{'O'|'U'|'R': results}, plus each model's check seconds."""
-    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    forgotten, retained = forgetting_task(checkpoint)
-    train_set, test_set = build_datasets(cfg)
-    checks = cfg.get('forgetting_checks') or DEFAULT_CHECKS
-    original = original or cfg.model.get('pretrained')
-    results, seconds = {}, {}
-    for name, path in (('O', original), ('U', checkpoint),
-                       ('R', reference)):
-        if not path:
-            continue
-        start = time.time()
-        outputs = collect_outputs(build_model(cfg, path), train_set,
-                                  test_set, forgotten, retained, per_class)
-        results[name] = run_checks(checks, outputs)
-        seconds[name] = round(time.time() - start, 2)
-    return dict(forgotten=forgotten, retained=retained, results=results,
-                seconds=seconds)
-
-
 def main():
     args = parse_args()
     cfg = Config.fromfile(args.config)
@@ -115,9 +64,18 @@ def main():
     for path in (args.checkpoint, args.original, args.reference):
         if path and not osp.isfile(path):
             raise FileNotFoundError(f'checkpoint {path} does not exist')
-    report = evaluate(cfg, args.checkpoint, args.original, args.reference,
-                      args.per_class)
-    rows = gap_card(*(report['results'].get(k) for k in 'OUR'))
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    forgotten, retained = forgetting_task(args.checkpoint)
+    configured = cfg.get('train_cfg', {}).get('evaluation') or {}
+    evaluator = ForgettingEvaluator(configured.get('checks'),
+                                    args.per_class)
+    results = evaluator.evaluate(
+        cfg, forgotten, retained, args.checkpoint,
+        original=args.original or cfg.model.get('pretrained'),
+        reference=args.reference)
+    report = dict(forgotten=forgotten, retained=retained,
+                  seconds=results.pop('seconds'), results=results)
+    rows = gap_card(*(results.get(k) for k in 'OUR'))
     report['gap_card'] = rows
     report['avg_gap'] = avg_gap(rows, AVG_GAP_METRICS)
     print(f'forgotten classes {report["forgotten"]}, '

@@ -70,13 +70,23 @@ class ForgettingSummary:
         self.plot(osp.join(self.work_dir, f'{SUMMARY_NAME}.png'))
 
     def to_csv(self):
+        """One row per task; with the forgetting checks on, their results
+        for this task's model (U) follow as ``check:<metric>`` columns."""
+        check_columns = []
+        for task in self.tasks:
+            for name in (task.get('checks') or {}).get('U', {}):
+                if f'check:{name}' not in check_columns:
+                    check_columns.append(f'check:{name}')
         out = io.StringIO()
-        writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction='ignore')
+        writer = csv.DictWriter(out, CSV_COLUMNS + tuple(check_columns),
+                                extrasaction='ignore')
         writer.writeheader()
         for task in self.tasks:
             row = dict(task)
             row['forget_classes'] = ' '.join(
                 str(c) for c in task['forget_classes'])
+            row.update({f'check:{k}': v for k, v in
+                        (task.get('checks') or {}).get('U', {}).items()})
             writer.writerow(row)
         return out.getvalue()
 

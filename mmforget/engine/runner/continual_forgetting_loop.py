@@ -25,9 +25,10 @@ from torch.utils.data import DataLoader, Subset
 from mmforget.datasets import ForgetRetainDataset
 from mmforget.evaluation import (PER_CLASS_KEYS, TASK_INFO_KEY,
                                  ForgettingSummary, subset_score, task_scores)
+from mmforget.evaluation.checks import format_gap_card, gap_card
 from mmforget.evaluation.release_hygiene import release_path, write_release
 from mmforget.models import load_plain_checkpoint
-from mmforget.registry import LOOPS, METHODS
+from mmforget.registry import FORGETTING_CHECKS, LOOPS, METHODS
 
 COLLATE = 'mmforget.forget_retain_collate'
 VAL_KEYS = ('forget', 'retain', 'old', 'missing', 'drop', 'h_mean')
@@ -65,12 +66,18 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
             run of the same schedule: each task's summary entry then gets
             ``gap_to_reference``, the absolute differences of Acc_f, Acc_r
             and Acc_o to that run's task (the field's standard gaps).
+        evaluation (dict, optional): run the forgetting checks after each
+            task (``dict(checks=[...], per_class=100)``, a
+            ``ForgettingEvaluator``; default checks without ``checks``):
+            each entry gets ``checks`` with the results of this task's
+            model (U), the pre-trained model (O) and, with ``reference``,
+            the Retrain run's task (R), and the log the gap card.
     """
 
     def __init__(self, runner, dataloader, max_epochs, val_begin=1,
                  val_interval=1, select='last',
                  method=dict(type='mmforget.GSLoRA'), ema=None,
-                 reference=None):
+                 reference=None, evaluation=None):
         if select not in ('last', 'best_val'):
             raise ValueError(
                 f"select must be 'last' or 'best_val', got {select!r}")
@@ -103,6 +110,14 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         self.schedule = self.dataset.schedule
         self.task_index = 0
         self.reference = self._load_reference(reference)
+        self.reference_dir = (None if reference is None else
+                              reference if osp.isdir(reference) else
+                              osp.dirname(reference))
+        self.evaluator = None
+        if evaluation is not None:
+            self.evaluator = FORGETTING_CHECKS.build(
+                dict(dict(type='mmforget.ForgettingEvaluator'),
+                     **evaluation))
         self._check_work_dir()
 
     # ------------------------------------------------------------------ run
@@ -163,6 +178,12 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
             val = self._evaluate('val', task, forget_before['val'])
             entry['val'] = {k: None if val[k] != val[k] else val[k]
                             for k in VAL_KEYS if k in val}  # NaN: none
+        if self.evaluator is not None and is_main_process():
+            entry['checks'] = self.evaluator.after_task(self, task)
+            print_log(f'Gap card, task {index} (O original, U this task, '
+                      'R reference):\n' + format_gap_card(gap_card(
+                          *(entry['checks'].get(k) for k in 'OUR'))),
+                      logger='current')
         entry.update(train_seconds=round(train_seconds, 2),
                      zero_group_ratio=zero_group_ratio,
                      group_norms=group_norms)

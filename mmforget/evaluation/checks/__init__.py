@@ -5,7 +5,9 @@ from .base import (SPLITS, ForgettingCheck, MetricSpec, ModelOutputs,
                    SplitOutputs)
 from .gap_card import (avg_gap, format_gap_card, gap_card, metric_dictionary,
                        metric_specs, residual, run_checks)
-from .outputs import collect_outputs, head_parameters
+from .evaluator import (DEFAULT_CHECKS, ForgettingEvaluator, build_datasets,
+                        build_model)
+from .outputs import EmbeddedImages, head_parameters
 from .standard_report import AVG_GAP_METRICS, StandardReport
 from .membership import (ClassConditionalMIA, MIAEfficacy,
                          logit_scaled_confidence, svc_non_member_share)
@@ -18,16 +20,8 @@ __all__ = [
     'metric_dictionary', 'metric_specs', 'residual', 'run_checks',
     'ClassConditionalMIA', 'MIAEfficacy', 'logit_scaled_confidence',
     'svc_non_member_share', 'KNNProbe', 'LinearProbe', 'PrototypeAttack',
-    'collect_outputs', 'head_parameters', 'AVG_GAP_METRICS',
-    'StandardReport', 'DEFAULT_CHECKS'
+    'head_parameters', 'AVG_GAP_METRICS',
+    'StandardReport', 'DEFAULT_CHECKS', 'EmbeddedImages',
+    'ForgettingEvaluator', 'build_datasets', 'build_model'
 ]
 
-# The cheap checks, run unless a config names others.
-DEFAULT_CHECKS = [
-    dict(type='mmforget.StandardReport'),
-    dict(type='mmforget.MIAEfficacy'),
-    dict(type='mmforget.ClassConditionalMIA'),
-    dict(type='mmforget.LinearProbe'),
-    dict(type='mmforget.KNNProbe'),
-    dict(type='mmforget.PrototypeAttack'),
-]

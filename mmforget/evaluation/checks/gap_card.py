@@ -8,7 +8,7 @@ def metric_specs():
     """name -> MetricSpec of every registered check's metrics."""
     specs = {}
     for check in FORGETTING_CHECKS.module_dict.values():
-        specs.update(check.metrics)
+        specs.update(getattr(check, 'metrics', {}))
     return specs
 
 

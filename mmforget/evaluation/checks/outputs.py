@@ -55,27 +55,36 @@ def embed_split(model, dataset, indices, batch_size=64):
     return torch.cat(feats).numpy(), torch.cat(labels).numpy()
 
 
-def collect_outputs(model, train_dataset, test_dataset, forgotten, retained,
-                    per_class=100, batch_size=64, seed=0):
-    """The checks' view of ``model``: embeddings and logits of the
-    forgotten and retained classes' training and test images."""
-    weight, bias, kind, scale = head_parameters(model.head)
-    outputs = dict(
-        head_weight=weight.detach().double().cpu().numpy(),
-        head_bias=None if bias is None else
-        bias.detach().double().cpu().numpy(),
-        head_kind=kind, head_scale=scale)
-    splits = {}
-    for name, dataset, classes in (
-            ('forget_train', train_dataset, forgotten),
-            ('retain_train', train_dataset, retained),
-            ('forget_test', test_dataset, forgotten),
-            ('retain_test', test_dataset, retained)):
-        indices = split_indices(dataset, classes, per_class, seed)
-        feats, labels = embed_split(model, dataset, indices, batch_size)
-        splits[name] = SplitOutputs(feats, np.zeros((len(labels), 0)),
-                                    labels)
-    result = ModelOutputs(splits, forgotten=sorted(forgotten), **outputs)
-    for split in splits.values():
-        split.logits = result.head_logits(split.feats)
-    return result
+class EmbeddedImages:
+    """A model's embeddings of the checked images and its head, split into
+    any task's four splits without another forward pass."""
+
+    def __init__(self, model, train_set, test_set, classes, per_class=100,
+                 batch_size=64):
+        weight, bias, self.head_kind, self.head_scale = head_parameters(
+            model.head)
+        self.head_weight = weight.detach().double().cpu().numpy()
+        self.head_bias = (None if bias is None else
+                          bias.detach().double().cpu().numpy())
+        self.images = {}
+        for name, dataset in (('train', train_set), ('test', test_set)):
+            indices = split_indices(dataset, classes, per_class)
+            self.images[name] = embed_split(model, dataset, indices,
+                                            batch_size)
+
+    def outputs(self, forgotten, retained):
+        """The checks' view of one task: its forgotten and retained
+        classes' training and test images."""
+        splits = {}
+        for group, classes in (('forget', forgotten), ('retain', retained)):
+            for name, (feats, labels) in self.images.items():
+                keep = np.isin(labels, list(classes))
+                splits[f'{group}_{name}'] = SplitOutputs(
+                    feats[keep], np.zeros((int(keep.sum()), 0)),
+                    labels[keep])
+        result = ModelOutputs(splits, sorted(forgotten), self.head_weight,
+                              self.head_bias, self.head_kind,
+                              self.head_scale)
+        for split in splits.values():
+            split.logits = result.head_logits(split.feats)
+        return result

@@ -1,0 +1,128 @@
+"""The forgetting checks as one component: after each task of a continual
+run (``train_cfg.evaluation=dict(type='mmforget.ForgettingEvaluator')``)
+and in ``tools/evaluate_forgetting.py``.
+
+Each model's embeddings are computed once over the images of every class
+it is checked on and then split per task, so the original model (O) costs
+one pass for the whole run; the forgotten model (U) and the Retrain model
+of the task (R, from ``train_cfg.reference``) one pass per task.
+"""
+import copy
+import os.path as osp
+import time
+
+from mmforget.registry import FORGETTING_CHECKS
+from .gap_card import run_checks
+from .outputs import EmbeddedImages
+
+# The cheap checks, run unless a config names others.
+DEFAULT_CHECKS = [
+    dict(type='mmforget.StandardReport'),
+    dict(type='mmforget.MIAEfficacy'),
+    dict(type='mmforget.ClassConditionalMIA'),
+    dict(type='mmforget.LinearProbe'),
+    dict(type='mmforget.KNNProbe'),
+    dict(type='mmforget.PrototypeAttack'),
+]
+
+
+def build_model(cfg, checkpoint):
+    """The config's model without LoRA (task checkpoints hold merged
+    weights), loaded strictly from ``checkpoint``."""
+    from mmpretrain.registry import MODELS
+
+    from mmforget.models.pretrained_loading import load_plain_checkpoint
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.update(lora=None, pretrained=None)
+    if cfg.get('data_preprocessor'):  # as mmengine's Runner does
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
+    load_plain_checkpoint(model, checkpoint)
+    return model
+
+
+def build_datasets(cfg):
+    """The config's training and test sets, both through the test
+    pipeline (no augmentation)."""
+    from mmpretrain.registry import DATASETS
+    train = copy.deepcopy(cfg.train_dataloader.dataset)
+    if 'ForgetRetainDataset' in str(train.get('type')):
+        train = train.dataset
+    test = copy.deepcopy(cfg.test_dataloader.dataset)
+    train['pipeline'] = copy.deepcopy(test['pipeline'])
+    return DATASETS.build(train), DATASETS.build(test)
+
+
+@FORGETTING_CHECKS.register_module()
+class ForgettingEvaluator:
+    """Runs ``checks`` (default: the cheap ones) on the forgotten model and,
+    when they are known, the original and Retrain models of the same task,
+    reading at most ``per_class`` images of each class and split."""
+
+    def __init__(self, checks=None, per_class=100, batch_size=64):
+        self.checks = checks or DEFAULT_CHECKS
+        self.per_class = per_class
+        self.batch_size = batch_size
+        self._datasets = None
+        self._original = None
+
+    def embed(self, model, classes, cfg):
+        if self._datasets is None:
+            self._datasets = build_datasets(cfg)
+        return EmbeddedImages(model, *self._datasets, classes,
+                              self.per_class, self.batch_size)
+
+    def original_embedding(self, cfg, path, classes):
+        """The original model's embeddings, computed once per run."""
+        key = (path, tuple(classes))
+        if self._original is None or self._original[0] != key:
+            self._original = (key, self.embed(build_model(cfg, path),
+                                              classes, cfg))
+        return self._original[1]
+
+    def evaluate(self, cfg, forgotten, retained, model, original=None,
+                 reference=None, original_classes=None):
+        """{'O'|'U'|'R': results, 'seconds': per model}. ``model`` is the
+        forgotten model or its checkpoint; ``original`` and ``reference``
+        are checkpoint paths (or None). The original is embedded on
+        ``original_classes`` (default: this task's), once."""
+        classes = sorted(set(forgotten) | set(retained))
+
+        def load(model):
+            return build_model(cfg, model) if isinstance(model, str) else model
+
+        embedders = dict(
+            O=original and (lambda: self.original_embedding(
+                cfg, original, original_classes or classes)),
+            U=lambda: self.embed(load(model), classes, cfg),
+            R=reference and (lambda: self.embed(load(reference), classes,
+                                                cfg)))
+        results, seconds = {}, {}
+        for name, embed in embedders.items():
+            if not embed:
+                continue
+            start = time.time()
+            results[name] = run_checks(self.checks,
+                                       embed().outputs(forgotten, retained))
+            seconds[name] = round(time.time() - start, 2)
+        return dict(results, seconds=seconds)
+
+    def after_task(self, loop, task):
+        """The checks of a finished task of ``loop``: the current model
+        (U), the config's pre-trained model (O, embedded once for the run
+        on every class of the schedule) and the reference run's task
+        checkpoint (R), on this task's and all earlier forgotten classes."""
+        cfg = loop.runner.cfg
+        everything = sorted({c for t in loop.schedule
+                             for c in list(t.forget) + list(t.retain)})
+        reference = None
+        if loop.reference_dir is not None:
+            reference = osp.join(loop.reference_dir,
+                                 f'task_{task.index}.pth')
+            if not osp.isfile(reference):
+                reference = None
+        return self.evaluate(
+            cfg, sorted(list(task.forget) + list(task.old)),
+            list(task.retain), loop.model,
+            original=cfg.model.get('pretrained'), reference=reference,
+            original_classes=everything)
