@@ -53,7 +53,7 @@ class MIAEfficacy(ForgettingCheck):
     100, so it mostly repeats 100 - Acc_f: weak evidence on its own."""
     metrics = dict(mia_efficacy=MetricSpec(
         'reference', 'Retrain (about 100 class-wise)',
-        'attack fit: retain_train[:|retain_test|] vs retain_test; '
+        'attack fit: the first n_test of retain_train vs retain_test; '
         'applied to forget_train',
         'share of the forgotten classes\' training images an SVC on the '
         'confidence p_y labels non-member, %'))
