@@ -79,4 +79,22 @@ methods = [
     assert rows['Retrain'][1] == '2' and rows['GS-LoRA'][1] == '2'
     assert rows['Retrain'][-2] == '1.00'  # x Retrain
     assert rows['GS-LoRA, 1 epoch'][1] == '2'
+    # The gap cards of the same runs: every method's last task against
+    # Retrain of the same seed, each run checked once.
+    args = ['tools/compare_checks.py', '--plan', str(plan), '--out-dir',
+            str(out_dir), '--per-class', '20']
+    result, log = run_tool(args, env)
+    assert result.returncode == 0, log[-3000:]
+    cards = (out_dir / 'gap_cards.md').read_text()
+    assert '| metric | better | O | Retrain | GS-LoRA | GS-LoRA, 1 epoch |' \
+        in cards
+    probe = next(line for line in cards.splitlines()
+                 if line.startswith('| probe_acc_f |'))
+    assert probe.count('(') == 2  # gap and Residual for the two non-refs
+    cached = {p: p.stat().st_mtime_ns
+              for p in out_dir.glob('full-data/*/checks_task_1.json')}
+    assert len(cached) == 6
+    result, log = run_tool(args, env)
+    assert result.returncode == 0
+    assert {p: p.stat().st_mtime_ns for p in cached} == cached
     assert (out_dir / 'comparison.png').is_file()

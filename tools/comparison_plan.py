@@ -107,11 +107,10 @@ def tune(plan, out_dir, runner, run_missing=True):
     return picks, table
 
 
-def run_plan(plan_path, out_dir, jobs=1, run_missing=True):
-    plan = load_plan(plan_path)
-    runner = Runner(jobs)
-    picks, tuning = tune(plan, out_dir, runner, run_missing)
-    jobs_list, keys = [], []
+def plan_runs(plan, out_dir, picks):
+    """Every run of the plan: (setting name, method name, job), a job being
+    (config, seed, out_dir, options) as ``Runner.map`` takes it."""
+    runs = []
     for setting in plan.settings:
         for seed in setting['seeds']:
             for method in plan.methods:
@@ -128,14 +127,23 @@ def run_plan(plan_path, out_dir, jobs=1, run_missing=True):
                 options.update(picks.get(tuned_as, {}))
                 options.update(o.split('=', 1)
                                for o in method.get('options', []))
-                jobs_list.append((config, seed,
-                                  osp.join(out_dir, slug(setting['name'])),
-                                  options))
-                keys.append((setting['name'], method['name']))
+                runs.append((setting['name'], method['name'],
+                             (config, seed,
+                              osp.join(out_dir, slug(setting['name'])),
+                              options)))
+    return runs
+
+
+def run_plan(plan_path, out_dir, jobs=1, run_missing=True):
+    plan = load_plan(plan_path)
+    runner = Runner(jobs)
+    picks, tuning = tune(plan, out_dir, runner, run_missing)
+    runs = plan_runs(plan, out_dir, picks)
+    jobs_list = [job for _, _, job in runs]
     summaries = runner.map(jobs_list) if run_missing else [
         finished(*job) for job in jobs_list]
     results = {}
-    for (setting, name), job, summary in zip(keys, jobs_list, summaries):
+    for (setting, name, job), summary in zip(runs, summaries):
         if summary is not None and summary['tasks']:
             results.setdefault(setting, {}).setdefault(name, []).append(
                 dict(summary=summary, wall=wall_seconds(*job)))

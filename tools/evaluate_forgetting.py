@@ -20,12 +20,12 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
-from mmengine.runner.checkpoint import _load_checkpoint  # noqa: E402
 
 import mmforget  # noqa: E402,F401  (registries, safe checkpoint loading)
 from mmforget.evaluation.checks import (AVG_GAP_METRICS,  # noqa: E402
                                         ForgettingEvaluator, avg_gap,
-                                        format_gap_card, gap_card)
+                                        format_gap_card, forgetting_task,
+                                        gap_card)
 
 
 def parse_args():
@@ -42,18 +42,6 @@ def parse_args():
                         'next to CHECKPOINT, <name>_checks.json)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
-
-
-def forgetting_task(path):
-    """The forgotten (this task's and earlier) and kept classes of a
-    released task checkpoint."""
-    meta = _load_checkpoint(path, map_location='cpu').get('meta') or {}
-    task = meta.get('forgetting_task')
-    if not task:
-        raise ValueError(
-            f'{path} holds no meta.forgetting_task: pass a task_<t>.pth '
-            'written by a forgetting run (tools/train.py)')
-    return sorted(task['forget'] + task.get('old', [])), task['retain']
 
 
 def main():

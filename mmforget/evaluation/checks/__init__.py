@@ -6,7 +6,7 @@ from .base import (SPLITS, ForgettingCheck, MetricSpec, ModelOutputs,
 from .gap_card import (avg_gap, format_gap_card, gap_card, metric_dictionary,
                        metric_specs, residual, run_checks)
 from .evaluator import (DEFAULT_CHECKS, ForgettingEvaluator, build_datasets,
-                        build_model)
+                        build_model, forgetting_task)
 from .outputs import EmbeddedImages, head_parameters
 from .standard_report import AVG_GAP_METRICS, StandardReport
 from .membership import (ClassConditionalMIA, MIAEfficacy,
@@ -22,6 +22,7 @@ __all__ = [
     'svc_non_member_share', 'KNNProbe', 'LinearProbe', 'PrototypeAttack',
     'head_parameters', 'AVG_GAP_METRICS',
     'StandardReport', 'DEFAULT_CHECKS', 'EmbeddedImages',
-    'ForgettingEvaluator', 'build_datasets', 'build_model'
+    'ForgettingEvaluator', 'build_datasets', 'build_model',
+    'forgetting_task'
 ]
 

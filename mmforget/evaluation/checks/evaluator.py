@@ -26,6 +26,19 @@ DEFAULT_CHECKS = [
 ]
 
 
+def forgetting_task(path):
+    """The forgotten (this task's and earlier) and kept classes of a task
+    checkpoint of a forgetting run."""
+    from mmengine.runner.checkpoint import _load_checkpoint
+    meta = _load_checkpoint(path, map_location='cpu').get('meta') or {}
+    task = meta.get('forgetting_task')
+    if not task:
+        raise ValueError(
+            f'{path} holds no meta.forgetting_task: pass a task_<t>.pth '
+            'written by a forgetting run (tools/train.py)')
+    return sorted(task['forget'] + task.get('old', [])), task['retain']
+
+
 def build_model(cfg, checkpoint):
     """The config's model without LoRA (task checkpoints hold merged
     weights), loaded strictly from ``checkpoint``."""

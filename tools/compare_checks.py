@@ -1,0 +1,139 @@
+"""The gap cards of a comparison: the forgetting checks on every finished
+run of a plan, against the plan's reference (Retrain) of the same seed.
+
+    python tools/compare_checks.py --plan configs/comparisons/X.py \\
+        --out-dir work_dirs/compare_X [--task 3] [--per-class 100]
+
+It reads the runs ``tools/compare_methods.py --plan`` wrote (same out dir),
+checks each run's ``task_<t>.pth`` (default: the last task) once and keeps
+the result beside it (``checks_task_<t>.json``, reused when run again), and
+writes ``gap_cards.md``: per setting and metric, the original model (O),
+Retrain (R) and every method's value, |U - R| and Residual, mean ± std
+over seeds (gaps and Residuals paired by seed).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import warnings
+
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
+
+from mmengine.config import Config  # noqa: E402
+from mmengine.logging import MMLogger  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+
+import mmforget  # noqa: E402,F401
+from comparison_plan import (load_plan, plan_runs, tune,  # noqa: E402
+                             work_dir)
+from compare_methods import mean_std  # noqa: E402
+from mmforget.evaluation.checks import (ForgettingEvaluator,  # noqa: E402
+                                        forgetting_task, metric_specs,
+                                        residual)
+
+
+def check_run(evaluator, config, checkpoint, cache):
+    """U's results of one task checkpoint (and the original's, O), from
+    ``cache`` when it exists."""
+    if osp.isfile(cache):
+        return json.load(open(cache))
+    cfg = Config.fromfile(config)
+    forgotten, retained = forgetting_task(checkpoint)
+    results = evaluator.evaluate(cfg, forgotten, retained, checkpoint,
+                                 original=cfg.model.get('pretrained'))
+    with open(cache + '.tmp', 'w') as f:
+        json.dump(results, f, indent=1)
+    os.replace(cache + '.tmp', cache)
+    return results
+
+
+def gap_tables(plan, cards):
+    """Markdown: per setting, a metric x method table of mean ± std."""
+    specs = metric_specs()
+    lines = []
+    for setting, by_method in cards.items():
+        reference = by_method.get(plan.reference, {})
+        names = [m['name'] for m in plan.methods if m['name'] in by_method]
+        lines += [f'### {setting}: value (|U - R|, Residual)', '',
+                  '| metric | better | O | ' + ' | '.join(names) + ' |',
+                  '|---' * (len(names) + 3) + '|']
+        for metric, spec in specs.items():
+            original = [c['O'].get(metric) for runs in by_method.values()
+                        for c in runs.values() if 'O' in c][:1]
+            cells = []
+            for name in names:
+                runs = by_method[name]
+                values = [c['U'].get(metric) for c in runs.values()]
+                if all(v is None for v in values):
+                    cells.append('–')
+                    continue
+                cell = mean_std(values)
+                if name != plan.reference:
+                    gaps, residuals = [], []
+                    for seed, card in runs.items():
+                        r = reference.get(seed, {}).get('U', {}).get(metric)
+                        u = card['U'].get(metric)
+                        if r is not None and u is not None:
+                            gaps.append(abs(u - r))
+                            residuals.append(residual(
+                                card.get('O', {}).get(metric), u, r))
+                    extra = [mean_std(gaps)] if gaps else []
+                    if spec.direction == 'reference' and any(
+                            x is not None for x in residuals):
+                        extra.append(mean_std(residuals))
+                    if extra:
+                        cell += ' (' + ', '.join(extra) + ')'
+                cells.append(cell)
+            if all(c == '–' for c in cells):
+                continue
+            o = f'{original[0]:.1f}' if original and original[0] is not None \
+                else '–'
+            lines.append(f'| {metric} | {spec.direction} | {o} | ' +
+                         ' | '.join(cells) + ' |')
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--plan', required=True)
+    parser.add_argument('--out-dir', required=True,
+                        help='the out dir of tools/compare_methods.py --plan')
+    parser.add_argument('--task', type=int, default=-1,
+                        help='which task checkpoint (default: the last '
+                        'one any run reached)')
+    parser.add_argument('--per-class', type=int, default=100)
+    args = parser.parse_args()
+    plan = load_plan(args.plan)
+    init_default_scope('mmpretrain')
+    logger = MMLogger.get_instance('compare_checks')
+    picks, _ = tune(plan, args.out_dir, None, run_missing=False)
+    evaluator = ForgettingEvaluator(per_class=args.per_class)
+    found = []
+    for setting, name, job in plan_runs(plan, args.out_dir, picks):
+        run_dir = work_dir(*job)
+        if osp.isdir(run_dir):
+            tasks = {int(f[5:-4]) for f in os.listdir(run_dir)
+                     if f.startswith('task_') and f.endswith('.pth')}
+            found.append((setting, name, job, run_dir, tasks))
+    task = args.task
+    if task == -1:  # the last task any run reached: the same for every run
+        task = max((max(tasks) for *_, tasks in found if tasks), default=0)
+    cards = {}
+    for setting, name, job, run_dir, tasks in found:
+        if task not in tasks:
+            continue
+        logger.info(f'checks of {name}, {setting}, seed {job[1]}, '
+                    f'task {task}')
+        card = check_run(evaluator, job[0],
+                         osp.join(run_dir, f'task_{task}.pth'),
+                         osp.join(run_dir, f'checks_task_{task}.json'))
+        cards.setdefault(setting, {}).setdefault(name, {})[job[1]] = card
+    text = gap_tables(plan, cards)
+    with open(osp.join(args.out_dir, 'gap_cards.md'), 'w') as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == '__main__':
+    main()
