@@ -19,7 +19,7 @@ import warnings
 
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
-from mmengine.config import Config  # noqa: E402
+from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
@@ -32,12 +32,16 @@ from mmforget.evaluation.checks import (ForgettingEvaluator,  # noqa: E402
                                         residual)
 
 
-def check_run(evaluator, config, checkpoint, cache):
+def check_run(evaluator, job, checkpoint, cache):
     """U's results of one task checkpoint (and the original's, O), from
-    ``cache`` when it exists."""
+    ``cache`` when it exists. ``job``: (config, seed, out_dir, options) of
+    the run, whose options (e.g. model.pretrained) apply here too."""
     if osp.isfile(cache):
         return json.load(open(cache))
+    config, _, _, options = job
     cfg = Config.fromfile(config)
+    cfg.merge_from_dict({k: DictAction._parse_iterable(str(v))
+                         for k, v in options.items()})
     forgotten, retained = forgetting_task(checkpoint)
     results = evaluator.evaluate(cfg, forgotten, retained, checkpoint,
                                  original=cfg.model.get('pretrained'))
@@ -125,7 +129,7 @@ def main():
             continue
         logger.info(f'checks of {name}, {setting}, seed {job[1]}, '
                     f'task {task}')
-        card = check_run(evaluator, job[0],
+        card = check_run(evaluator, job,
                          osp.join(run_dir, f'task_{task}.pth'),
                          osp.join(run_dir, f'checks_task_{task}.json'))
         cards.setdefault(setting, {}).setdefault(name, {})[job[1]] = card
