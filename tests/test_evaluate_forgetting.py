@@ -6,6 +6,7 @@ import json
 import os
 
 import numpy as np
+import pytest
 import torch
 
 from conftest import run_tool
@@ -62,3 +63,51 @@ def test_a_checkpoint_without_a_task_is_refused(pretrained, tmp_path):
     assert result.returncode != 0
     assert 'holds no meta.forgetting_task' in log
     assert not out.exists()
+
+
+def test_relearning_on_a_real_model(pretrained, tmp_path):
+    """The original is at its own Acc_f from step 0; relearning is
+    deterministic (U and R the same model: the same curve, AIN 1 when it
+    recovers) and never changes the model it was given."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from mmforget.evaluation.checks import ForgettingEvaluator
+    hidden = str(tmp_path / 'task_0.pth')
+    hide_in_head(pretrained, hidden)
+    cfg = Config.fromfile(CONFIG)
+    init_default_scope('mmpretrain')
+    evaluator = ForgettingEvaluator(
+        [dict(type='mmforget.StandardReport'),
+         dict(type='mmforget.RelearnCurve', mode='full', steps=20,
+              eval_every=10)], per_class=1000)
+    model = evaluator.plain(cfg, hidden)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    results = evaluator.evaluate(
+        cfg, FORGET, [c for c in range(10) if c not in FORGET], model,
+        original=pretrained, reference=hidden)
+    assert all(torch.equal(v, model.state_dict()[k])
+               for k, v in before.items())
+    original, forgotten, reference = (results[k] for k in 'OUR')
+    assert original['relearn_full_steps'] == 0
+    assert original['relearn_full_curve'][0][1] == pytest.approx(
+        original['acc_f_test'])
+    assert forgotten['relearn_full_curve'][0] == (0, 0.0)
+    assert [s for s, _ in forgotten['relearn_full_curve']] == [0, 10, 20]
+    assert forgotten['relearn_full_curve'] == reference['relearn_full_curve']
+    assert forgotten['relearn_full_acc_f_50'] is None  # beyond 20 steps
+    if forgotten['relearn_full_steps'] is not None:
+        assert forgotten['relearn_full_ain'] == 1
+
+
+def test_relearn_steps_and_anamnesis_index_by_hand():
+    from mmforget.evaluation.checks.evaluator import add_anamnesis_index
+    from mmforget.evaluation.checks.relearn import RelearnCurve
+    curve = [(0, 0.0), (10, 20.0), (20, 39.0), (30, 50.0)]
+    summary = RelearnCurve(mode='lora', steps=30).summarise(curve, 40.0)
+    assert summary['relearn_lora_steps'] == 20  # 39 >= 0.95 * 40
+    assert summary['relearn_lora_acc_f_50'] is None
+    results = dict(U=dict(relearn_lora_steps=20),
+                   R=dict(relearn_lora_steps=80))
+    add_anamnesis_index(results)
+    assert results['U']['relearn_lora_ain'] == 0.25

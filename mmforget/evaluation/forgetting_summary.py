@@ -70,13 +70,19 @@ class ForgettingSummary:
         self.plot(osp.join(self.work_dir, f'{SUMMARY_NAME}.png'))
 
     def to_csv(self):
-        """One row per task; with the forgetting checks on, their results
-        for this task's model (U) follow as ``check:<metric>`` columns."""
+        """One row per task; with the forgetting checks on, their numbers
+        for this task's model (U) follow as ``check:<metric>`` columns
+        (curves stay in the JSON)."""
+        def scalar_checks(task):
+            return {f'check:{k}': v for k, v in
+                    (task.get('checks') or {}).get('U', {}).items()
+                    if v is None or isinstance(v, (int, float))}
+
         check_columns = []
         for task in self.tasks:
-            for name in (task.get('checks') or {}).get('U', {}):
-                if f'check:{name}' not in check_columns:
-                    check_columns.append(f'check:{name}')
+            for name in scalar_checks(task):
+                if name not in check_columns:
+                    check_columns.append(name)
         out = io.StringIO()
         writer = csv.DictWriter(out, CSV_COLUMNS + tuple(check_columns),
                                 extrasaction='ignore')
@@ -85,8 +91,7 @@ class ForgettingSummary:
             row = dict(task)
             row['forget_classes'] = ' '.join(
                 str(c) for c in task['forget_classes'])
-            row.update({f'check:{k}': v for k, v in
-                        (task.get('checks') or {}).get('U', {}).items()})
+            row.update(scalar_checks(task))
             writer.writerow(row)
         return out.getvalue()
 

@@ -13,6 +13,7 @@ from .membership import (ClassConditionalMIA, MIAEfficacy,
                          logit_scaled_confidence, svc_non_member_share)
 from .probes import KNNProbe, LinearProbe
 from .prototype_attack import PrototypeAttack
+from .relearn import RelearnCurve
 
 __all__ = [
     'SPLITS', 'ForgettingCheck', 'MetricSpec', 'ModelOutputs',
@@ -23,6 +24,6 @@ __all__ = [
     'head_parameters', 'AVG_GAP_METRICS',
     'StandardReport', 'DEFAULT_CHECKS', 'EmbeddedImages',
     'ForgettingEvaluator', 'build_datasets', 'build_model',
-    'forgetting_task'
+    'forgetting_task', 'RelearnCurve'
 ]
 

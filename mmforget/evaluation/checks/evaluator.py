@@ -12,6 +12,7 @@ import os.path as osp
 import time
 
 from mmforget.registry import FORGETTING_CHECKS
+from .base import accuracy
 from .gap_card import run_checks
 from .outputs import EmbeddedImages
 
@@ -41,7 +42,8 @@ def forgetting_task(path):
 
 def build_model(cfg, checkpoint):
     """The config's model without LoRA (task checkpoints hold merged
-    weights), loaded strictly from ``checkpoint``."""
+    weights), loaded strictly from ``checkpoint`` (a path, or a state dict
+    such as a live model's ``merged_state_dict()``)."""
     from mmpretrain.registry import MODELS
 
     from mmforget.models.pretrained_loading import load_plain_checkpoint
@@ -50,7 +52,10 @@ def build_model(cfg, checkpoint):
     if cfg.get('data_preprocessor'):  # as mmengine's Runner does
         model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     model = MODELS.build(model_cfg)
-    load_plain_checkpoint(model, checkpoint)
+    if isinstance(checkpoint, dict):
+        model.load_state_dict(checkpoint, strict=True)
+    else:
+        load_plain_checkpoint(model, checkpoint)
     return model
 
 
@@ -66,6 +71,16 @@ def build_datasets(cfg):
     return DATASETS.build(train), DATASETS.build(test)
 
 
+def add_anamnesis_index(results):
+    """AIN = relearning steps of U / those of R, per relearning mode."""
+    forgotten, reference = results.get('U', {}), results.get('R', {})
+    for key in list(forgotten):
+        if key.startswith('relearn_') and key.endswith('_steps'):
+            mine, theirs = forgotten[key], reference.get(key)
+            if mine is not None and theirs:
+                forgotten[key[:-len('steps')] + 'ain'] = mine / theirs
+
+
 @FORGETTING_CHECKS.register_module()
 class ForgettingEvaluator:
     """Runs ``checks`` (default: the cheap ones) on the forgotten model and,
@@ -73,7 +88,13 @@ class ForgettingEvaluator:
     reading at most ``per_class`` images of each class and split."""
 
     def __init__(self, checks=None, per_class=100, batch_size=64):
-        self.checks = checks or DEFAULT_CHECKS
+        checks = [FORGETTING_CHECKS.build(c) if isinstance(c, dict) else c
+                  for c in (checks or DEFAULT_CHECKS)]
+        # Checks that train (relearning) get the model, the others its
+        # outputs.
+        self.model_checks = [c for c in checks
+                             if getattr(c, 'needs_model', False)]
+        self.checks = [c for c in checks if c not in self.model_checks]
         self.per_class = per_class
         self.batch_size = batch_size
         self._datasets = None
@@ -100,25 +121,48 @@ class ForgettingEvaluator:
         are checkpoint paths (or None). The original is embedded on
         ``original_classes`` (default: this task's), once."""
         classes = sorted(set(forgotten) | set(retained))
-
-        def load(model):
-            return build_model(cfg, model) if isinstance(model, str) else model
-
-        embedders = dict(
-            O=original and (lambda: self.original_embedding(
-                cfg, original, original_classes or classes)),
-            U=lambda: self.embed(load(model), classes, cfg),
-            R=reference and (lambda: self.embed(load(reference), classes,
-                                                cfg)))
+        models = dict(O=original, U=model, R=reference)
         results, seconds = {}, {}
-        for name, embed in embedders.items():
-            if not embed:
+        for name, source in models.items():
+            if source is None:
                 continue
             start = time.time()
-            results[name] = run_checks(self.checks,
-                                       embed().outputs(forgotten, retained))
+            plain = None
+            if name == 'O':
+                embedded = self.original_embedding(
+                    cfg, source, original_classes or classes)
+            else:
+                plain = self.plain(cfg, source)
+                embedded = self.embed(plain, classes, cfg)
+            outputs = embedded.outputs(forgotten, retained)
+            results[name] = run_checks(self.checks, outputs)
+            if self.model_checks:
+                results[name]['_acc_f_test'] = accuracy(
+                    outputs['forget_test'].logits,
+                    outputs['forget_test'].labels)
+                original_acc_f = results.get('O', {}).get('_acc_f_test')
+                plain = plain or self.plain(cfg, source)
+                for check in self.model_checks:
+                    results[name].update(check(
+                        plain, *self._datasets, forgotten, retained,
+                        original_acc_f=original_acc_f,
+                        per_class=self.per_class))
             seconds[name] = round(time.time() - start, 2)
+        for result in results.values():
+            result.pop('_acc_f_test', None)
+        add_anamnesis_index(results)
         return dict(results, seconds=seconds)
+
+    @staticmethod
+    def plain(cfg, source):
+        """A LoRA-free, method-free copy of ``source``: a checkpoint path,
+        or a live model (its merged weights)."""
+        if isinstance(source, str):
+            return build_model(cfg, source)
+        state = (source.merged_state_dict()
+                 if hasattr(source, 'merged_state_dict')
+                 else source.state_dict())
+        return build_model(cfg, state)
 
     def after_task(self, loop, task):
         """The checks of a finished task of ``loop``: the current model

@@ -1,0 +1,139 @@
+"""Relearning: how fast does a forgotten class come back when an attacker
+fine-tunes the released model on a few of its images? A model that only
+hid the class relearns it in a few steps; one that forgot it should take
+as long as Retrain, which never knew it (Anamnesis Index, AIN = steps(U) /
+steps(R): about 1 is the goal, far below 1 means residual knowledge).
+
+Opt-in (it trains): ``dict(type='mmforget.RelearnCurve', mode='lora')``
+in ``train_cfg.evaluation.checks``. It needs the model, not only its
+outputs, so the evaluator calls it with the model and the datasets.
+"""
+import copy
+
+import numpy as np
+import torch
+from mmengine.dataset import pseudo_collate
+from torch.utils.data import DataLoader, Subset
+
+from mmforget.lora import inject_lora
+from mmforget.registry import FORGETTING_CHECKS
+from mmforget.models.classifiers.forgetting_classifier import \
+    VIT_FFN_TARGETS
+from .base import MetricSpec
+from .outputs import split_indices
+
+
+def relearn_metrics(mode):
+    what = dict(lora='LoRA on the FFNs', full='every weight')
+    return {
+        f'relearn_{mode}_acc_f_{steps}': MetricSpec(
+            'reference', 'Retrain (relearns from nothing)',
+            'fit: shots of forget_train + retain_train; scored on '
+            'forget_test',
+            f'Acc_f after {steps} fine-tuning steps of {what[mode]}, %')
+        for steps in (50, 200)
+    } | {
+        f'relearn_{mode}_steps': MetricSpec(
+            'reference', 'Retrain', 'as above',
+            'steps until Acc_f reaches 95% of the original model\'s '
+            '(None: not within the budget)'),
+        f'relearn_{mode}_ain': MetricSpec(
+            'reference', '1 (as slow as Retrain)', 'as above',
+            'Anamnesis Index: steps(U) / steps(R)'),
+    }
+
+
+@FORGETTING_CHECKS.register_module()
+class RelearnCurve:
+    """Fine-tune a copy of the model on ``shots`` training images of every
+    forgotten class plus as many retain images per step (CE, AdamW), and
+    score Acc_f on the forgotten classes' test images every
+    ``eval_every`` steps, up to ``steps``. ``mode``: 'lora' (rank-4
+    adapters on the ViT FFNs, head frozen, as GS-LoRA trains) or 'full'
+    (every weight, the head included)."""
+    needs_model = True
+    metrics = relearn_metrics('lora') | relearn_metrics('full')
+
+    def __init__(self, mode='lora', shots=5, steps=200, eval_every=10,
+                 lr=None, retain_batch=32, recovered=0.95, seed=0):
+        if mode not in ('lora', 'full'):
+            raise ValueError(f"mode must be 'lora' or 'full', got {mode!r}")
+        self.mode = mode
+        self.shots = shots
+        self.steps = steps
+        self.eval_every = eval_every
+        self.lr = lr or dict(lora=1e-2, full=1e-3)[mode]
+        self.retain_batch = retain_batch
+        self.recovered = recovered
+        self.seed = seed
+
+    def __call__(self, model, train_set, test_set, forgotten, retained,
+                 original_acc_f=None, per_class=100):
+        """Results of relearning ``model`` (it is copied, never changed);
+        ``original_acc_f``: the original model's Acc_f on the same test
+        images, the target of ``relearn_<mode>_steps``."""
+        torch.manual_seed(self.seed)
+        rng = np.random.default_rng(self.seed)
+        student = self.trainable_copy(model)
+        params = [p for p in student.parameters() if p.requires_grad]
+        optimizer = torch.optim.AdamW(params, lr=self.lr, weight_decay=0.0)
+        shots = split_indices(train_set, forgotten, self.shots, self.seed)
+        retain = split_indices(train_set, retained, 10**9)
+        test = split_indices(test_set, forgotten, per_class)
+        curve = [(0, self.accuracy(student, test_set, test))]
+        for step in range(1, self.steps + 1):
+            batch = [train_set[int(i)] for i in shots] + [
+                train_set[int(i)] for i in rng.choice(
+                    retain, min(self.retain_batch, len(retain)),
+                    replace=False)]
+            student.train()
+            data = student.data_preprocessor(pseudo_collate(batch), True)
+            labels = torch.cat([s.gt_label for s in data['data_samples']])
+            logits = student.logits(student.extract_feat(data['inputs']))
+            loss = torch.nn.functional.cross_entropy(logits, labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if step % self.eval_every == 0 or step == self.steps:
+                curve.append((step, self.accuracy(student, test_set, test)))
+        return self.summarise(curve, original_acc_f)
+
+    def trainable_copy(self, model):
+        """A copy of ``model`` (a plain, LoRA-free classifier) whose
+        relearning parameters train: fresh LoRA adapters, or everything."""
+        student = copy.deepcopy(model)
+        if self.mode == 'lora':
+            inject_lora(student, VIT_FFN_TARGETS, rank=4)
+            for name, param in student.named_parameters():
+                param.requires_grad_('lora_' in name)
+        else:
+            student.requires_grad_(True)
+        return student
+
+    @torch.no_grad()
+    def accuracy(self, model, dataset, indices, batch_size=64):
+        model.eval()
+        correct = 0
+        loader = DataLoader(Subset(dataset, [int(i) for i in indices]),
+                            batch_size=batch_size, collate_fn=pseudo_collate)
+        for batch in loader:
+            data = model.data_preprocessor(batch, False)
+            labels = torch.cat([s.gt_label for s in data['data_samples']])
+            logits = model.logits(model.extract_feat(data['inputs']))
+            correct += int((logits.argmax(1) == labels).sum())
+        return 100.0 * correct / max(len(indices), 1)
+
+    def summarise(self, curve, original_acc_f):
+        def at(steps):
+            if curve[-1][0] < steps:
+                return None  # beyond this check's budget
+            return [acc for step, acc in curve if step <= steps][-1]
+        prefix = f'relearn_{self.mode}'
+        result = {f'{prefix}_acc_f_{s}': at(s) for s in (50, 200)}
+        result[f'{prefix}_steps'] = None
+        if original_acc_f is not None:
+            target = self.recovered * original_acc_f
+            result[f'{prefix}_steps'] = next(
+                (step for step, acc in curve if acc >= target), None)
+        result[f'{prefix}_curve'] = curve
+        return result
