@@ -19,7 +19,19 @@ from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import \
     OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
 from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
-from mmengine.registry import Registry
+from mmengine.registry import DefaultScope, Registry
+
+
+class OwnRegistry(Registry):
+    """A registry of mmforget's own concepts, with no mmengine parent. It
+    builds in mmforget's scope whatever the config's default scope
+    (``mmpretrain``, ``mmdet``), which mmengine would otherwise warn it
+    cannot find in this registry's tree."""
+
+    def build(self, cfg, *args, **kwargs):
+        with DefaultScope.overwrite_default_scope(self.scope):
+            return super().build(cfg, *args, **kwargs)
+
 
 DATASETS = Registry(
     'dataset', parent=MMENGINE_DATASETS, scope='mmforget',
@@ -49,13 +61,13 @@ MODELS = Registry(
     locations=['mmforget.models'])
 # Forgetting methods (GS-LoRA, Retrain, the baselines): plain objects that
 # ContinualForgettingLoop builds from ``train_cfg.method``.
-METHODS = Registry('forgetting method', scope='mmforget',
-                   locations=['mmforget.methods'])
+METHODS = OwnRegistry('forgetting method', scope='mmforget',
+                      locations=['mmforget.methods'])
 # Evidence that a forgotten class is gone rather than hidden (probes,
 # membership inference, relearning attacks): each names its metrics'
 # direction and reference value.
-FORGETTING_CHECKS = Registry('forgetting check', scope='mmforget',
-                             locations=['mmforget.evaluation.checks'])
+FORGETTING_CHECKS = OwnRegistry('forgetting check', scope='mmforget',
+                                locations=['mmforget.evaluation.checks'])
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, scope='mmforget',
     locations=['mmforget.compat'])
