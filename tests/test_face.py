@@ -1,5 +1,6 @@
 """Face recognition: the Face Transformer, CosFace, and the CASIA-100 configs."""
 import glob
+import json
 import math
 import os.path as osp
 
@@ -119,11 +120,20 @@ def make_identity_folders(root, identities=10, train=6, test=3):
 
 
 def test_continual_face_config_runs_on_generated_identities(tmp_path):
+    """... and verifies forgotten identities against never-seen ones on
+    the embeddings after every task."""
     make_identity_folders(tmp_path / 'casia')
+    make_identity_folders(tmp_path / 'unseen', identities=4, train=0)
     cfg = Config.fromfile(osp.join(
         REPO_ROOT, 'configs/gs_lora_plus/'
         'gs-lora-plus_face-transformer_casia100_continual-4shot.py'))
+    never_seen = dict(cfg.test_dataloader.dataset,
+                      data_root=str(tmp_path / 'unseen'))
     cfg.merge_from_dict({
+        'train_cfg.evaluation': dict(
+            never_seen=never_seen,
+            checks=[dict(type='mmforget.FaceVerification',
+                         gallery_size=1)]),
         'work_dir': str(tmp_path / 'run'),
         'log_level': 'WARNING',
         'model.pretrained': None,
@@ -145,3 +155,10 @@ def test_continual_face_config_runs_on_generated_identities(tmp_path):
     assert len(summary) == 2
     assert osp.isfile(tmp_path / 'run' / 'task_1.pth')
     assert runner.train_loop.method.prototypes.shape == (10, 512)
+    tasks = json.load(open(tmp_path / 'run' / 'forgetting_summary.json'))[
+        'tasks']
+    for task in tasks:  # 2 (then 4) forgotten and 4 never-seen identities
+        checks = task['checks']['U']
+        for group in ('forgotten', 'never_seen'):
+            assert 0 <= checks[f'verify_{group}_rank1'] <= 100
+        assert checks['verify_never_seen_tar@0.001'] is None

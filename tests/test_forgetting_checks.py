@@ -182,3 +182,31 @@ def test_outputs_refuse_a_missing_split():
         ModelOutputs({k: world('original')[k] for k in
                       ('forget_train', 'retain_train', 'retain_test')},
                      forgotten=FORGOTTEN)
+
+
+def test_face_verification_of_forgotten_and_never_seen_identities():
+    """Identities on their own clusters verify (rank-1 100), the forgotten
+    ones of a head-only change too; identities collapsed onto one point
+    cannot be told apart (rank-1 at chance among 2)."""
+    from mmforget.evaluation.checks import FaceVerification
+    rng = np.random.default_rng(0)
+
+    def identities(n_ids, per_id, collapsed=False):
+        centres = 4 * np.linalg.qr(rng.normal(size=(DIM, DIM)))[0][:n_ids]
+        labels = np.repeat(np.arange(n_ids), per_id)
+        means = centres[0 if collapsed else labels]
+        feats = means + 0.3 * rng.normal(size=(len(labels), DIM))
+        return SplitOutputs(feats, np.zeros((len(labels), 0)), labels)
+
+    outputs = world('original')
+    outputs.extra['never_seen'] = identities(10, 30)
+    results = FaceVerification()(outputs)
+    assert results['verify_never_seen_rank1'] == 100
+    assert results['verify_never_seen_tar@0.01'] == 100
+    assert results['verify_forgotten_rank1'] == 100  # hidden: still verifies
+    assert results['verify_forgotten_tar@0.001'] is None  # too few pairs
+    outputs.extra['never_seen'] = identities(2, 60, collapsed=True)
+    collapsed = FaceVerification()(outputs)
+    assert 30 <= collapsed['verify_never_seen_rank1'] <= 70
+    with pytest.raises(ValueError, match='never-seen identities'):
+        FaceVerification()(world('original'))

@@ -13,6 +13,7 @@ from .membership import (ClassConditionalMIA, MIAEfficacy,
                          logit_scaled_confidence, svc_non_member_share)
 from .probes import KNNProbe, LinearProbe
 from .prototype_attack import PrototypeAttack
+from .face_verification import FaceVerification, verification_scores
 from .relearn import RelearnCurve
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     'head_parameters', 'AVG_GAP_METRICS',
     'StandardReport', 'DEFAULT_CHECKS', 'EmbeddedImages',
     'ForgettingEvaluator', 'build_datasets', 'build_model',
-    'forgetting_task', 'RelearnCurve'
+    'forgetting_task', 'RelearnCurve', 'FaceVerification',
+    'verification_scores'
 ]
 

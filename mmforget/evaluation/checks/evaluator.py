@@ -85,9 +85,12 @@ def add_anamnesis_index(results):
 class ForgettingEvaluator:
     """Runs ``checks`` (default: the cheap ones) on the forgotten model and,
     when they are known, the original and Retrain models of the same task,
-    reading at most ``per_class`` images of each class and split."""
+    reading at most ``per_class`` images of each class and split.
+    ``never_seen``: a dataset config of classes (face identities) the
+    model never trained on, for ``FaceVerification``."""
 
-    def __init__(self, checks=None, per_class=100, batch_size=64):
+    def __init__(self, checks=None, per_class=100, batch_size=64,
+                 never_seen=None):
         checks = [FORGETTING_CHECKS.build(c) if isinstance(c, dict) else c
                   for c in (checks or DEFAULT_CHECKS)]
         # Checks that train (relearning) get the model, the others its
@@ -95,6 +98,7 @@ class ForgettingEvaluator:
         self.model_checks = [c for c in checks
                              if getattr(c, 'needs_model', False)]
         self.checks = [c for c in checks if c not in self.model_checks]
+        self.never_seen_cfg = never_seen
         self.per_class = per_class
         self.batch_size = batch_size
         self._datasets = None
@@ -103,8 +107,13 @@ class ForgettingEvaluator:
     def embed(self, model, classes, cfg):
         if self._datasets is None:
             self._datasets = build_datasets(cfg)
+            self._never_seen = None
+            if self.never_seen_cfg is not None:
+                from mmpretrain.registry import DATASETS
+                self._never_seen = DATASETS.build(self.never_seen_cfg)
         return EmbeddedImages(model, *self._datasets, classes,
-                              self.per_class, self.batch_size)
+                              self.per_class, self.batch_size,
+                              never_seen=self._never_seen)
 
     def original_embedding(self, cfg, path, classes):
         """The original model's embeddings, computed once per run."""

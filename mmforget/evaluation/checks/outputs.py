@@ -60,7 +60,7 @@ class EmbeddedImages:
     any task's four splits without another forward pass."""
 
     def __init__(self, model, train_set, test_set, classes, per_class=100,
-                 batch_size=64):
+                 batch_size=64, never_seen=None):
         weight, bias, self.head_kind, self.head_scale = head_parameters(
             model.head)
         self.head_weight = weight.detach().double().cpu().numpy()
@@ -71,6 +71,16 @@ class EmbeddedImages:
             indices = split_indices(dataset, classes, per_class)
             self.images[name] = embed_split(model, dataset, indices,
                                             batch_size)
+        # Identities the model never trained on (face verification): all
+        # of their classes, labels as that dataset numbers them.
+        self.never_seen = None
+        if never_seen is not None:
+            labels = dataset_labels(never_seen)
+            indices = split_indices(never_seen, np.unique(labels), per_class)
+            feats, labels = embed_split(model, never_seen, indices,
+                                        batch_size)
+            self.never_seen = SplitOutputs(feats, np.zeros((len(labels), 0)),
+                                           labels)
 
     def outputs(self, forgotten, retained):
         """The checks' view of one task: its forgotten and retained
@@ -85,6 +95,8 @@ class EmbeddedImages:
         result = ModelOutputs(splits, sorted(forgotten), self.head_weight,
                               self.head_bias, self.head_kind,
                               self.head_scale)
+        if self.never_seen is not None:
+            result.extra['never_seen'] = self.never_seen
         for split in splits.values():
             split.logits = result.head_logits(split.feats)
         return result
