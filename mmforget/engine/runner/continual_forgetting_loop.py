@@ -26,6 +26,7 @@ from mmforget.datasets import ForgetRetainDataset
 from mmforget.evaluation import (PER_CLASS_KEYS, TASK_INFO_KEY,
                                  ForgettingSummary, subset_score, task_scores)
 from mmforget.evaluation.checks import format_gap_card, gap_card
+from mmforget.evaluation.forgotten_object_fate import FATE_KEYS
 from mmforget.evaluation.release_hygiene import release_path, write_release
 from mmforget.models import load_plain_checkpoint
 from mmforget.registry import FORGETTING_CHECKS, LOOPS, METHODS
@@ -213,6 +214,9 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
             total_params=int(self.model.base_param_count))
         if task.missing:
             entry['missing'] = scores.get('missing')
+        fate = {k: after[k] for k in FATE_KEYS if k in after}
+        if fate:  # a ForgottenObjectFate among the test metrics
+            entry['object_fate'] = fate
         return entry
 
     def run_iter(self, idx, data_batch):
