@@ -17,7 +17,7 @@ CONFIG = 'configs/detection/gs-lora_deformable-detr-tiny_shapes_continual.py'
 def data_options(root):
     return [f'train_dataloader.dataset.dataset.data_root={root}/',
             f'test_dataloader.dataset.data_root={root}/',
-            f'test_evaluator.ann_file={root}/annotations/val.json',
+            f'test_evaluator.0.ann_file={root}/annotations/val.json',
             ] + [f'{split}_dataloader.{key}' for split in ('train', 'test')
                  for key in ('num_workers=0', 'persistent_workers=False')]
 
@@ -50,6 +50,10 @@ def test_summary_scores_ap(detection_run):
         assert task['drop'] == pytest.approx(
             task['forget_before'] - task['forget'])
         assert len(task['group_norms']) == 12
+        fate = task['object_fate']  # every forgotten box has one fate
+        assert fate['fof_detected'] + fate['fof_relabelled'] + \
+            fate['fof_background'] == pytest.approx(100)
+        assert 0 <= fate['agnostic_recall'] <= 100
 
 
 def test_task_checkpoint_is_a_plain_mmdet_detector(detection_run):

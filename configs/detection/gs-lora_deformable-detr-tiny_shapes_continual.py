@@ -21,7 +21,13 @@ train_dataloader = dict(
         schedule=schedule,
         forget_rate=0.3,
         mem_rate=0.3))
-test_evaluator = dict(type='mmforget.DetectionForgettingMetric')
+# AP on forgotten / kept classes, and where the forgotten objects went
+# (detected, relabelled as a kept class, background).
+test_evaluator = [
+    dict(type='mmforget.DetectionForgettingMetric',
+         ann_file={{_base_.test_evaluator.ann_file}}),
+    dict(type='mmforget.ForgottenObjectFate'),
+]
 # A task ends with its last epoch (select='last'), so no validation passes:
 # the test split is scored before and after every task.
 val_dataloader = None
