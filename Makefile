@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.mmforget-installed
 REQS   := requirements/build.txt requirements/mmcv.txt requirements/runtime.txt requirements/tests.txt setup.py
 
 .PHONY: install test demo demo-detection compare-digits demo-numbers \
-	compare-numbers compare-numbers-gs-lora compare-digits-methods \
+	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
+	compare-digits-methods \
 	tune-numbers sweep-numbers check-resume clean-venv
 
 install: $(STAMP)
@@ -86,6 +87,10 @@ compare-numbers-gs-lora: install $(NUMBERS_PRETRAINED)
 # reused, so it can be stopped and started again.
 compare-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/vit-6b_numbers_continual.py --out-dir work_dirs/compare_numbers_methods
+
+# The gap cards (forgetting checks against Retrain) of that comparison.
+compare-numbers-checks: compare-numbers
+	$(PY) tools/compare_checks.py --plan configs/comparisons/vit-6b_numbers_continual.py --out-dir work_dirs/compare_numbers_methods
 
 compare-digits-methods: install $(PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/vit-tiny_digits_continual.py --out-dir work_dirs/compare_digits_methods
