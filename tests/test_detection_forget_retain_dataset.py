@@ -1,5 +1,4 @@
 """Detection forget / retain image sets: which images, which boxes."""
-import numpy as np
 import pytest
 
 from detection_helpers import make_shapes, shapes_dataset

@@ -58,7 +58,6 @@ def test_prototypes_come_from_the_loaded_checkpoint(tmp_path, pretrained):
     cfg.log_level = 'WARNING'
     runner = Runner.from_cfg(cfg)
     runner.train()
-    model = runner.model
     dataset = runner.train_loop.dataset
 
     plain_cfg = Config.fromfile(osp.join(

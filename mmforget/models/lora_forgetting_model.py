@@ -7,8 +7,8 @@ model. Without (``lora=None``), methods train the weights themselves.
 """
 import copy
 
-from mmforget.lora import (inject_lora, lora_parameter_count, merge_lora,
-                           merged_state_dict, reset_lora)
+from mmforget.lora import (inject_lora, merge_lora, merged_state_dict,
+                           reset_lora)
 from .pretrained_loading import load_plain_checkpoint
 
 

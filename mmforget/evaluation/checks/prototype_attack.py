@@ -27,7 +27,7 @@ class PrototypeAttack(ForgettingCheck):
     metrics = dict(
         proto_acc_f=MetricSpec(
             'reference', 'Retrain (O is the upper end)',
-            f'prototypes: shots of forget_test; scored on forget_train',
+            'prototypes: shots of forget_test; scored on forget_train',
             'Acc_f after the attack, the best alpha, %'),
         proto_acc_r=MetricSpec(
             'higher', 'the model before the attack',
