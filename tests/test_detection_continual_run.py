@@ -97,3 +97,16 @@ def test_few_shot_configs_build_a_matched_scope_detector(config):
     method = cfg.train_cfg.method
     assert ('prototype_loss' in method) == ('gs-lora-plus' in config)
     assert method.forget_loss.loss_weight == [0.3, 0.4]
+
+
+def test_classifier_checks_on_a_detector_are_refused_before_training(
+        detection_run, tmp_path):
+    root = detection_run[1]
+    result, log = run_tool(
+        ['tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'run'),
+         '--cfg-options', 'model.pretrained=None',
+         'train_cfg.evaluation.per_class=10'] + data_options(root),
+        dict(os.environ, PYTHONWARNINGS='ignore'))
+    assert result.returncode != 0
+    assert 'ForgottenObjectFate' in log and 'has no embedding' in log
+    assert not (tmp_path / 'run' / 'forgetting_summary.json').exists()

@@ -116,6 +116,13 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
                               osp.dirname(reference))
         self.evaluator = None
         if evaluation is not None:
+            if not hasattr(self.model, 'embed'):
+                raise ValueError(
+                    'train_cfg.evaluation runs the forgetting checks of '
+                    f'classifiers; {type(self.model).__name__} has no '
+                    'embedding to check. For detectors add '
+                    "dict(type='mmforget.ForgottenObjectFate') to "
+                    'test_evaluator instead, and drop train_cfg.evaluation.')
             self.evaluator = FORGETTING_CHECKS.build(
                 dict(dict(type='mmforget.ForgettingEvaluator'),
                      **evaluation))

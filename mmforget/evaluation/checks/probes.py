@@ -32,12 +32,15 @@ def probe_metrics(prefix, name):
     }
 
 
-def score_probe(predict, outputs):
-    return {key: (float(100 * np.mean(predict(outputs[split].feats) ==
-                                      outputs[split].labels))
-                  if len(outputs[split].labels) else None)
-            for key, split in (('acc_f', 'forget_test'),
-                               ('acc_r', 'retain_test'))}
+def score_probe(predict, outputs, prefix):
+    """``<prefix>_acc_f`` / ``<prefix>_acc_r``: the probe's accuracy on the
+    forgotten / kept classes' test images (None for an empty split)."""
+    return {f'{prefix}_{key}': (
+        float(100 * np.mean(predict(outputs[split].feats) ==
+                            outputs[split].labels))
+        if len(outputs[split].labels) else None)
+        for key, split in (('acc_f', 'forget_test'),
+                           ('acc_r', 'retain_test'))}
 
 
 @FORGETTING_CHECKS.register_module()
@@ -75,8 +78,7 @@ class LinearProbe(ForgettingCheck):
         best_c = max(self.cs, key=lambda c: probe(c).fit(
             fit, fit_labels).score(held_out, held_labels))
         model = probe(best_c).fit(feats, labels)
-        scores = score_probe(model.predict, outputs)
-        return dict(probe_acc_f=scores['acc_f'], probe_acc_r=scores['acc_r'])
+        return score_probe(model.predict, outputs, 'probe')
 
 
 @FORGETTING_CHECKS.register_module()
@@ -95,5 +97,4 @@ class KNNProbe(ForgettingCheck):
         feats, labels = probe_training_set(outputs, self.per_class,
                                            self.seed)
         knn = KNeighborsClassifier(self.k, metric='cosine').fit(feats, labels)
-        scores = score_probe(knn.predict, outputs)
-        return dict(knn_acc_f=scores['acc_f'], knn_acc_r=scores['acc_r'])
+        return score_probe(knn.predict, outputs, 'knn')
