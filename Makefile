@@ -8,7 +8,7 @@ REQS   := requirements/build.txt requirements/mmcv.txt requirements/runtime.txt 
 
 .PHONY: install test demo demo-detection compare-digits demo-numbers \
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
-	compare-digits-methods \
+	compare-digits-methods compare-shapes \
 	tune-numbers sweep-numbers check-resume clean-venv
 
 install: $(STAMP)
@@ -41,7 +41,7 @@ demo: install $(PRETRAINED)
 	@cat $(DEMO_DIR)/forgetting_summary.csv
 
 # The generated shapes detection data and the tiny Deformable DETR trained on
-# it (about 15 minutes on 2 CPU cores).
+# it (about 25 minutes on 2 CPU cores).
 SHAPES := data/shapes/annotations/val.json
 $(SHAPES): | $(STAMP)
 	$(PY) tools/make_shapes.py data/shapes
@@ -54,6 +54,11 @@ DETECTION_DEMO_DIR ?= work_dirs/gs-lora_deformable-detr-tiny_shapes_continual/$(
 demo-detection: install $(DETECTOR)
 	$(PY) tools/train.py configs/detection/gs-lora_deformable-detr-tiny_shapes_continual.py --work-dir $(DETECTION_DEMO_DIR)
 	@cat $(DETECTION_DEMO_DIR)/forgetting_summary.csv
+
+# GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
+# Forgotten-Object Fate (Retrain: 20 epochs per task from scratch).
+compare-shapes: install $(DETECTOR)
+	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_continual.py --out-dir work_dirs/compare_shapes_methods
 
 # GS-LoRA vs GS-LoRA++ on digits: full data, 4-shot, 2 missing classes, 3 seeds.
 DIGITS_CONFIGS := $(foreach s,continual continual-4shot continual-missing2,\

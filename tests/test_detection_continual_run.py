@@ -110,3 +110,36 @@ def test_classifier_checks_on_a_detector_are_refused_before_training(
     assert result.returncode != 0
     assert 'ForgottenObjectFate' in log and 'has no embedding' in log
     assert not (tmp_path / 'run' / 'forgetting_summary.json').exists()
+
+
+def test_retrain_detector_run_trains_fresh_detectors_on_kept_boxes(
+        detection_run, tmp_path):
+    """The Retrain detector config end to end: both tasks train every
+    weight from scratch on the kept classes' boxes and release plain mmdet
+    detectors scored like the forgetting runs."""
+    root = detection_run[1]
+    work_dir = tmp_path / 'retrain'
+    result, log = run_tool(
+        ['tools/train.py',
+         'configs/retrain/retrain_deformable-detr-tiny_shapes_continual.py',
+         '--work-dir', str(work_dir), '--cfg-options',
+         'model.pretrained=None', 'train_cfg.max_epochs=1',
+         'train_dataloader.batch_size=8'] + data_options(root),
+        dict(os.environ, PYTHONWARNINGS='ignore'))
+    assert result.returncode == 0, log[-3000:]
+    summary = json.load(open(work_dir / 'forgetting_summary.json'))
+    assert summary['method'] == 'Retrain'
+    assert [t['forget_classes'] for t in summary['tasks']] == [[4], [2]]
+    for task in summary['tasks']:
+        assert task['trainable_params'] == task['total_params']
+        assert 'fof_detected' in task['object_fate']
+    assert 'retain.d0.loss_cls' in log  # the pre-training (auxiliary) loss
+    assert 'loss_forget' not in log
+    first = torch.load(work_dir / 'task_0.pth', weights_only=True)
+    second = torch.load(work_dir / 'task_1.pth', weights_only=True)
+    name = 'backbone.conv1.weight'  # each task starts from fresh weights
+    assert not torch.equal(first['state_dict'][name],
+                           second['state_dict'][name])
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        plain = MODELS.build(Config.fromfile(SHAPES_CONFIG).model)
+    plain.load_state_dict(second['state_dict'], strict=True)

@@ -188,3 +188,41 @@ def test_matched_forget_scope_negates_own_class_scores_of_matched_queries():
     # The papers' scope also counts background and other-class scores.
     forget_all = head_losses(model, data, 1)['loss_cls']
     assert not torch.isclose(forget_all, expected)
+
+
+def no_dropout(model):
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+        elif isinstance(module, torch.nn.MultiheadAttention):
+            module.dropout = 0.0  # a float, applied inside its forward
+
+
+def test_retrain_trains_a_detector_with_its_pretraining_loss():
+    """Retrain on a detector: every weight trains, on the plain
+    DeformableDETR set loss (decoder auxiliary losses included) of the
+    retain images, and a forget image is refused."""
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, DefaultScope
+
+    from detection_helpers import SHAPES_CONFIG
+    from mmforget.registry import METHODS
+    model = build_forgetting_detr(lora=None, aux_loss=True)
+    method = METHODS.build(dict(type='mmforget.Retrain'))
+    model.attach_method(method)
+    method.set_trainable(model)
+    assert all(p.requires_grad for p in model.parameters())
+    no_dropout(model)  # both models compute the same function
+    data = batch(model, [False, False])
+    losses = method.loss(model, data['inputs'], data['data_samples'])
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        plain = MODELS.build(Config.fromfile(SHAPES_CONFIG).model)
+    plain.load_state_dict(model.state_dict(), strict=True)
+    no_dropout(plain)
+    expected = plain.loss(data['inputs'], data['data_samples'])
+    assert 'd0.loss_cls' in expected
+    assert {k.removeprefix('retain.'): float(v) for k, v in losses.items()} \
+        == pytest.approx({k: float(v) for k, v in expected.items()},
+                         rel=1e-5)
+    with pytest.raises(RuntimeError, match='forget samples'):
+        method.loss(model, *batch(model, [False, True]).values())

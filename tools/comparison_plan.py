@@ -196,9 +196,11 @@ def tables(plan, results, picks, tuning):
         reference = seconds_per_task(runs_of.get(plan.reference, []))
         num_tasks = max(len(r['summary']['tasks'])
                         for runs in runs_of.values() for r in runs)
+        any_run = next(iter(runs_of.values()))[0]['summary']
+        score = 'AP' if 'mAP' in any_run.get('metric', '') else 'Acc'
         lines += [f'### {setting["name"]} (seeds {setting["seeds"]})', '',
                   '| method | seeds | ' + ' | '.join(
-                      f'task {t}: H / Acc_r / Acc_f / Acc_o'
+                      f'task {t}: H / {score}_r / {score}_f / {score}_o'
                       for t in range(num_tasks)) +
                   ' | trainable | s / task | x Retrain | run (min) |',
                   '|---' * (num_tasks + 6) + '|']
@@ -224,6 +226,7 @@ def tables(plan, results, picks, tuning):
                 f' | {share:.2f}% | {per_task:.3g} | {ratio} | ' +
                 (f'{wall / 60:.1f}' if wall else '–') + ' |')
         lines.append('')
+        lines += object_fate_table(plan, runs_of, num_tasks)
     lines += ['### Picks on the validation split (tuning runs: seed '
               f'{plan.tune.seed}, {", ".join(plan.tune.options)})', '',
               '| method | grid | pick | val H-Mean of each point, best '
@@ -248,6 +251,35 @@ def tables(plan, results, picks, tuning):
                       ': ' + ('–' if p['val'] is None else f'{p["val"]:.1f}')
                       for p in points) + ' |')
     return '\n'.join(lines) + '\n'
+
+
+def object_fate_table(plan, runs_of, num_tasks):
+    """Detection: where the forgotten objects went after each task
+    (``ForgottenObjectFate`` in the runs' test metrics), mean +- std."""
+    if not any('object_fate' in t for runs in runs_of.values()
+               for r in runs for t in r['summary']['tasks']):
+        return []
+    lines = ['Forgotten-Object Fate (% of the forgotten boxes: detected as '
+             'their class / relabelled as a kept class / background; '
+             'class-agnostic recall of all boxes):', '',
+             '| method | ' + ' | '.join(
+                 f'task {t}: detected / relabelled / background / recall'
+                 for t in range(num_tasks)) + ' |',
+             '|---' * (num_tasks + 1) + '|']
+    for method in plan.methods:
+        runs = runs_of.get(method['name'])
+        if not runs:
+            continue
+        cells = []
+        for t in range(num_tasks):
+            fates = [r['summary']['tasks'][t].get('object_fate') or {}
+                     for r in runs if len(r['summary']['tasks']) > t]
+            cells.append(' / '.join(
+                mean_std([f.get(k) for f in fates])
+                for k in ('fof_detected', 'fof_relabelled',
+                          'fof_background', 'agnostic_recall')))
+        lines.append(f'| {method["name"]} | ' + ' | '.join(cells) + ' |')
+    return lines + ['']
 
 
 def plot(plan, results, path):

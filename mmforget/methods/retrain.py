@@ -5,10 +5,17 @@ builds it, without the pre-trained checkpoint) and trains every weight on
 the retained classes' training data with the pre-training recipe; no
 forget sample is ever read (the loop gives it retain samples only).
 """
+import copy
+
 from mmengine.registry import MODELS
 
 from mmforget.registry import METHODS
 from .base import ForgettingMethod, split_batch
+
+
+# mmdet's DETRs write these into their ``bbox_head`` config when they are
+# built (and refuse a config that has them), so a built config must lose them.
+DETR_HEAD_KEYS = ('share_pred_layer', 'num_pred_layer', 'as_two_stage')
 
 
 @METHODS.register_module()
@@ -19,6 +26,8 @@ class Retrain(ForgettingMethod):
     Use it with the pre-training optimizer, schedule, epochs and augmentation
     and ``data_ratio=1`` (a true retrain); the papers' variant trains on
     the same 10 % / 5 % subset as the other methods (``data_ratio``).
+    Detectors: the retained classes' boxes of every image showing one
+    (``mem_rate=1``); forgotten objects are background.
     """
 
     default_name = 'Retrain'
@@ -28,13 +37,16 @@ class Retrain(ForgettingMethod):
         super().__init__(name=name, frozen=())
 
     def before_tasks(self, model, loop):
-        self.model_cfg = dict(loop.runner.cfg.model, pretrained=None)
+        self.model_cfg = copy.deepcopy(loop.runner.cfg.model)
+        self.model_cfg['pretrained'] = None
         if 'lora' in self.model_cfg:
             self.model_cfg['lora'] = None
+        for key in DETR_HEAD_KEYS:
+            self.model_cfg.get('bbox_head', {}).pop(key, None)
 
     def start_task(self, model, loop):
         super().start_task(model, loop)
-        fresh = MODELS.build(self.model_cfg)
+        fresh = MODELS.build(copy.deepcopy(self.model_cfg))
         fresh.init_weights()
         missing, unexpected = model.load_state_dict(fresh.state_dict(),
                                                     strict=False)
@@ -47,4 +59,6 @@ class Retrain(ForgettingMethod):
         forget, _ = split_batch(data_samples)
         if len(forget):
             raise RuntimeError('Retrain received forget samples')
-        return model.head.loss(model.extract_feat(inputs), data_samples)
+        # The model's own training loss (the classifier's cross-entropy, the
+        # detector's set loss), as pre-training computed it.
+        return model.forget_retain_losses(inputs, data_samples)['retain']
