@@ -88,6 +88,10 @@ def test_a_run_points_at_its_retrain_reference(pretrained, tmp_path):
                 mine['forget_before'])
             assert checks['R']['acc_f_test'] == pytest.approx(
                 theirs['forget'])
+    # The summary plot gets a third panel, the checks per task.
+    from PIL import Image
+    width = Image.open(tmp_path / 'gs' / 'forgetting_summary.png').size[0]
+    assert width == 1650  # 16.5 inches at 100 dpi (two panels: 11)
     rows = list(csv.DictReader(open(tmp_path / 'gs' /
                                     'forgetting_summary.csv')))
     assert float(rows[1]['check:probe_acc_f']) == pytest.approx(

@@ -91,6 +91,8 @@ methods = [
     probe = next(line for line in cards.splitlines()
                  if line.startswith('| probe_acc_f |'))
     assert probe.count('(') == 2  # gap and Residual for the two non-refs
+    from PIL import Image  # the Residual heat map: one panel, two methods
+    assert Image.open(out_dir / 'gap_cards.png').size[0] > 200
     cached = {p: p.stat().st_mtime_ns
               for p in out_dir.glob('full-data/*/checks_task_1.json')}
     assert len(cached) == 6
@@ -98,3 +100,34 @@ methods = [
     assert result.returncode == 0
     assert {p: p.stat().st_mtime_ns for p in cached} == cached
     assert (out_dir / 'comparison.png').is_file()
+
+
+def test_detection_comparison_tabulates_the_forgotten_object_fate():
+    """Detection runs (AP, with ``object_fate``) get AP headers and a fate
+    table: mean ± std over seeds, per task."""
+    import sys
+    sys.path.insert(0, 'tools')
+    from mmengine.config import ConfigDict
+
+    from comparison_plan import tables
+
+    def summary(detected, background):
+        return dict(metric='bbox_mAP', tasks=[dict(
+            h_mean=60.0, retain=70.0, forget=0.0, train_seconds=10.0,
+            trainable_params=1, total_params=10,
+            object_fate=dict(fof_detected=detected, fof_relabelled=0.0,
+                             fof_background=background,
+                             agnostic_recall=90.0))])
+    plan = ConfigDict(
+        reference='Retrain', tune=dict(seed=0, options=[]),
+        settings=[dict(name='full data', seeds=[0, 1])],
+        methods=[dict(name='Retrain'), dict(name='GS-LoRA')])
+    results = {'full data': {
+        'Retrain': [dict(summary=summary(0.0, 100.0), wall=60)],
+        'GS-LoRA': [dict(summary=summary(10.0, 90.0), wall=30),
+                    dict(summary=summary(20.0, 80.0), wall=30)]}}
+    text = tables(plan, results, {}, {})
+    assert 'task 0: H / AP_r / AP_f / AP_o' in text
+    assert '| GS-LoRA | 15.0±7.1 / 0.0±0.0 / 85.0±7.1 / 90.0±0.0 |' in text
+    assert '| Retrain | 0.0 / 0.0 / 100.0 / 90.0 |' in text
+    assert 'Picks' not in text  # nothing was tuned

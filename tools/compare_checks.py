@@ -9,7 +9,8 @@ checks each run's ``task_<t>.pth`` (default: the last task) once and keeps
 the result beside it (``checks_task_<t>.json``, reused when run again), and
 writes ``gap_cards.md``: per setting and metric, the original model (O),
 Retrain (R) and every method's value, |U - R| and Residual, mean ± std
-over seeds (gaps and Residuals paired by seed).
+over seeds (gaps and Residuals paired by seed), and ``gap_cards.png``, the
+Residuals as a methods x metrics heat map.
 """
 import argparse
 import json
@@ -51,6 +52,69 @@ def check_run(evaluator, job, checkpoint, cache):
     return results
 
 
+def paired_gaps(runs, reference, metric):
+    """|U - R| and Residual of ``metric`` per seed, each run against the
+    reference run of its own seed."""
+    gaps, residuals = [], []
+    for seed, card in runs.items():
+        r = reference.get(seed, {}).get('U', {}).get(metric)
+        u = card['U'].get(metric)
+        if r is not None and u is not None:
+            gaps.append(abs(u - r))
+            residuals.append(residual(card.get('O', {}).get(metric), u, r))
+    return gaps, residuals
+
+
+def residual_heatmap(plan, cards, path):
+    """Per setting, methods x metrics (those whose target is Retrain's
+    value), coloured by the mean Residual: 0 = like Retrain (gone), 1 = like
+    the original (still there)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    specs = metric_specs()
+    panels = []
+    for setting, by_method in cards.items():
+        reference = by_method.get(plan.reference, {})
+        names = [m['name'] for m in plan.methods
+                 if m['name'] in by_method and m['name'] != plan.reference]
+        grid = {}
+        for metric, spec in specs.items():
+            if spec.direction != 'reference':
+                continue
+            row = []
+            for name in names:
+                values = [r for r in paired_gaps(by_method[name], reference,
+                                                 metric)[1] if r is not None]
+                row.append(sum(values) / len(values) if values else None)
+            if any(v is not None for v in row):
+                grid[metric] = row
+        if names and grid:
+            panels.append((setting, names, grid))
+    if not panels:
+        return
+    fig, axes = plt.subplots(1, len(panels), squeeze=False, figsize=(
+        1.2 + 0.9 * max(len(p[1]) for p in panels) * len(panels),
+        1.5 + 0.45 * max(len(p[2]) for p in panels)))
+    for ax, (setting, names, grid) in zip(axes[0], panels):
+        matrix = [[float('nan') if v is None else v for v in row]
+                  for row in grid.values()]
+        image = ax.imshow(matrix, cmap='RdYlGn_r', vmin=0, vmax=1,
+                          aspect='auto')
+        for i, row in enumerate(matrix):
+            for j, value in enumerate(row):
+                if value == value:
+                    ax.text(j, i, f'{value:.2f}', ha='center', va='center',
+                            fontsize=7)
+        ax.set(xticks=range(len(names)), yticks=range(len(grid)),
+               title=f'{setting}: Residual (0 = Retrain, 1 = original)')
+        ax.set_xticklabels(names, rotation=45, ha='right', fontsize=8)
+        ax.set_yticklabels(list(grid), fontsize=8)
+    fig.colorbar(image, ax=axes[0].tolist())
+    fig.savefig(path, dpi=100, bbox_inches='tight')
+    plt.close(fig)
+
+
 def gap_tables(plan, cards):
     """Markdown: per setting, a metric x method table of mean ± std."""
     specs = metric_specs()
@@ -73,14 +137,7 @@ def gap_tables(plan, cards):
                     continue
                 cell = mean_std(values)
                 if name != plan.reference:
-                    gaps, residuals = [], []
-                    for seed, card in runs.items():
-                        r = reference.get(seed, {}).get('U', {}).get(metric)
-                        u = card['U'].get(metric)
-                        if r is not None and u is not None:
-                            gaps.append(abs(u - r))
-                            residuals.append(residual(
-                                card.get('O', {}).get(metric), u, r))
+                    gaps, residuals = paired_gaps(runs, reference, metric)
                     extra = [mean_std(gaps)] if gaps else []
                     if spec.direction == 'reference' and any(
                             x is not None for x in residuals):
@@ -136,6 +193,7 @@ def main():
     text = gap_tables(plan, cards)
     with open(osp.join(args.out_dir, 'gap_cards.md'), 'w') as f:
         f.write(text)
+    residual_heatmap(plan, cards, osp.join(args.out_dir, 'gap_cards.png'))
     print(text)
 
 

@@ -227,6 +227,8 @@ def tables(plan, results, picks, tuning):
                 (f'{wall / 60:.1f}' if wall else '–') + ' |')
         lines.append('')
         lines += object_fate_table(plan, runs_of, num_tasks)
+    if not any(m.get('grid') or 'pick_of' in m for m in plan.methods):
+        return '\n'.join(lines) + '\n'
     lines += ['### Picks on the validation split (tuning runs: seed '
               f'{plan.tune.seed}, {", ".join(plan.tune.options)})', '',
               '| method | grid | pick | val H-Mean of each point, best '

@@ -120,7 +120,12 @@ class ForgettingSummary:
         tasks = self.tasks
         if not tasks:
             return
-        fig, (ax_acc, ax_norm) = plt.subplots(1, 2, figsize=(11, 4))
+        checked = any(t.get('checks') for t in tasks)
+        fig, axes = plt.subplots(1, 3 if checked else 2,
+                                 figsize=(16.5 if checked else 11, 4))
+        ax_acc, ax_norm = axes[:2]
+        if checked:
+            plot_checks(axes[2], tasks)
         x = [t['task'] for t in tasks]
         score = self.score_name
         for key, label in (('retain', f'{score}_r (kept classes)'),
@@ -151,3 +156,28 @@ class ForgettingSummary:
         fig.savefig(buffer, format='png', dpi=100)
         plt.close(fig)
         _write_atomically(path, buffer.getvalue(), mode='wb')
+
+
+# The checks a person looks at first: does the class come back from the
+# features (probes, prototypes), and can its training images be told apart?
+PLOTTED_CHECKS = ('ua', 'probe_acc_f', 'knn_acc_f', 'proto_acc_f',
+                  'class_mia_loss_auc', 'mia_efficacy')
+
+
+def plot_checks(ax, tasks):
+    """The forgotten model's (U) checks per task, solid; Retrain's (R),
+    dashed in the same colour, where the run has a reference."""
+    x = [t['task'] for t in tasks]
+    for index, name in enumerate(PLOTTED_CHECKS):
+        color = f'C{index}'
+        for model, style in (('U', '-'), ('R', '--')):
+            ys = [(t.get('checks') or {}).get(model, {}).get(name)
+                  for t in tasks]
+            if all(y is None for y in ys):
+                continue
+            ax.plot(x, [float('nan') if y is None else y for y in ys],
+                    style, marker='o', color=color,
+                    label=name if model == 'U' else None)
+    ax.set(xlabel='task', ylabel='%', xticks=x,
+           title='forgetting checks: U solid, Retrain dashed')
+    ax.legend(fontsize=7)
