@@ -8,6 +8,7 @@ REQS   := requirements/build.txt requirements/mmcv.txt requirements/runtime.txt 
 
 .PHONY: install test demo demo-detection compare-digits demo-numbers \
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
+	numbers-checks-cost \
 	compare-digits-methods compare-shapes \
 	tune-numbers sweep-numbers check-resume clean-venv
 
@@ -96,6 +97,11 @@ compare-numbers: install $(NUMBERS_PRETRAINED)
 # The gap cards (forgetting checks against Retrain) of that comparison.
 compare-numbers-checks: compare-numbers
 	$(PY) tools/compare_checks.py --plan configs/comparisons/vit-6b_numbers_continual.py --out-dir work_dirs/compare_numbers_methods
+
+# What the default checks cost: the comparison's GS-LoRA run (seed 0, its
+# pick) again, with the checks of O, U and Retrain after every task.
+numbers-checks-cost: compare-numbers
+	$(PY) tools/train.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py --work-dir work_dirs/numbers_checks_cost --cfg-options optim_wrapper.optimizer.lr=0.01 train_cfg.method.forget_loss.loss_weight=0.5 train_cfg.evaluation.per_class=100 train_cfg.reference=work_dirs/compare_numbers_methods/full-data/retrain_vit-6b_numbers_continual_seed0
 
 compare-digits-methods: install $(PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/vit-tiny_digits_continual.py --out-dir work_dirs/compare_digits_methods

@@ -79,6 +79,13 @@ def test_a_run_points_at_its_retrain_reference(pretrained, tmp_path):
         # so their test accuracies are the summary's.
         checks = mine['checks']
         assert set(checks) == {'O', 'U', 'R', 'seconds'}
+        upto = mine['task'] + 1  # RTE: training minutes of the run so far
+        assert checks['U']['rte'] == pytest.approx(sum(
+            t['train_seconds'] for t in summary['tasks'][:upto]) / 60,
+            abs=1e-3)
+        assert checks['R']['rte'] == pytest.approx(sum(
+            t['train_seconds'] for t in retrain['tasks'][:upto]) / 60,
+            abs=1e-3)
         assert checks['U']['ta'] == pytest.approx(mine['retain'])
         assert checks['R']['ta'] == pytest.approx(theirs['retain'])
         if mine['task'] == 0:  # no earlier forgotten classes yet

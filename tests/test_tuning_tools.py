@@ -91,6 +91,8 @@ methods = [
     probe = next(line for line in cards.splitlines()
                  if line.startswith('| probe_acc_f |'))
     assert probe.count('(') == 2  # gap and Residual for the two non-refs
+    assert any(line.startswith('| rte | lower |')
+               for line in cards.splitlines())
     from PIL import Image  # the Residual heat map: one panel, two methods
     assert Image.open(out_dir / 'gap_cards.png').size[0] > 200
     cached = {p: p.stat().st_mtime_ns

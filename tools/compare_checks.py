@@ -29,8 +29,8 @@ from comparison_plan import (load_plan, plan_runs, tune,  # noqa: E402
                              work_dir)
 from compare_methods import mean_std  # noqa: E402
 from mmforget.evaluation.checks import (ForgettingEvaluator,  # noqa: E402
-                                        forgetting_task, metric_specs,
-                                        residual)
+                                        add_run_time, forgetting_task,
+                                        metric_specs, residual, run_minutes)
 
 
 def check_run(evaluator, job, checkpoint, cache):
@@ -189,6 +189,9 @@ def main():
         card = check_run(evaluator, job,
                          osp.join(run_dir, f'task_{task}.pth'),
                          osp.join(run_dir, f'checks_task_{task}.json'))
+        summary = json.load(open(osp.join(run_dir,
+                                          'forgetting_summary.json')))
+        add_run_time(card, run_minutes(summary['tasks'], task))
         cards.setdefault(setting, {}).setdefault(name, {})[job[1]] = card
     text = gap_tables(plan, cards)
     with open(osp.join(args.out_dir, 'gap_cards.md'), 'w') as f:

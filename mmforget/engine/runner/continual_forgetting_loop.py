@@ -25,7 +25,8 @@ from torch.utils.data import DataLoader, Subset
 from mmforget.datasets import ForgetRetainDataset
 from mmforget.evaluation import (PER_CLASS_KEYS, TASK_INFO_KEY,
                                  ForgettingSummary, subset_score, task_scores)
-from mmforget.evaluation.checks import format_gap_card, gap_card
+from mmforget.evaluation.checks import (add_run_time, format_gap_card,
+                                        gap_card, run_minutes)
 from mmforget.evaluation.forgotten_object_fate import FATE_KEYS
 from mmforget.evaluation.release_hygiene import release_path, write_release
 from mmforget.models import load_plain_checkpoint
@@ -188,10 +189,19 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
                             for k in VAL_KEYS if k in val}  # NaN: none
         if self.evaluator is not None and is_main_process():
             entry['checks'] = self.evaluator.after_task(self, task)
+            add_run_time(
+                entry['checks'],
+                run_minutes(summary.tasks + [dict(
+                    train_seconds=train_seconds)], index),
+                None if self.reference is None else run_minutes(
+                    self.reference['tasks'], index))
+            check_seconds = sum(entry['checks']['seconds'].values())
             print_log(f'Gap card, task {index} (O original, U this task, '
                       'R reference):\n' + format_gap_card(gap_card(
-                          *(entry['checks'].get(k) for k in 'OUR'))),
-                      logger='current')
+                          *(entry['checks'].get(k) for k in 'OUR'))) +
+                      f'\nThe checks took {check_seconds:.1f} s, '
+                      f'{100 * check_seconds / train_seconds:.0f}% of the '
+                      'task\'s training time', logger='current')
         entry.update(train_seconds=round(train_seconds, 2),
                      zero_group_ratio=zero_group_ratio,
                      group_norms=group_norms)

@@ -8,7 +8,8 @@ from .gap_card import (avg_gap, format_gap_card, gap_card, metric_dictionary,
 from .evaluator import (DEFAULT_CHECKS, ForgettingEvaluator, build_datasets,
                         build_model, forgetting_task)
 from .outputs import EmbeddedImages, head_parameters
-from .standard_report import AVG_GAP_METRICS, StandardReport
+from .standard_report import (AVG_GAP_METRICS, StandardReport, add_run_time,
+                              run_minutes)
 from .membership import (ClassConditionalMIA, MIAEfficacy,
                          logit_scaled_confidence, svc_non_member_share)
 from .probes import KNNProbe, LinearProbe
@@ -22,7 +23,7 @@ __all__ = [
     'metric_dictionary', 'metric_specs', 'residual', 'run_checks',
     'ClassConditionalMIA', 'MIAEfficacy', 'logit_scaled_confidence',
     'svc_non_member_share', 'KNNProbe', 'LinearProbe', 'PrototypeAttack',
-    'head_parameters', 'AVG_GAP_METRICS',
+    'head_parameters', 'AVG_GAP_METRICS', 'add_run_time', 'run_minutes',
     'StandardReport', 'DEFAULT_CHECKS', 'EmbeddedImages',
     'ForgettingEvaluator', 'build_datasets', 'build_model',
     'forgetting_task', 'RelearnCurve', 'FaceVerification',

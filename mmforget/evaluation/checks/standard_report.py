@@ -21,7 +21,10 @@ class StandardReport(ForgettingCheck):
         ta=MetricSpec('higher', 'Retrain', 'retain_test',
                       'test accuracy of the kept classes, %'),
         acc_f_test=MetricSpec('lower', 'Retrain (0)', 'forget_test',
-                              'test accuracy of the forgotten classes, %'))
+                              'test accuracy of the forgotten classes, %'),
+        rte=MetricSpec('lower', 'Retrain', 'the run',
+                       'run time efficiency: training minutes of the run up '
+                       'to this task (from its summary, see add_run_time)'))
 
     def __call__(self, outputs):
         def acc(split):
@@ -30,3 +33,18 @@ class StandardReport(ForgettingCheck):
         return dict(ua=None if forget_train is None else 100 - forget_train,
                     ra=acc('retain_train'), ta=acc('retain_test'),
                     acc_f_test=acc('forget_test'))
+
+
+def add_run_time(results, minutes, reference_minutes=None):
+    """RTE, which no model output holds: the forgotten model's (U) and the
+    reference's (R) training minutes, read from their runs' summaries."""
+    if 'U' in results:
+        results['U']['rte'] = round(minutes, 3)
+    if 'R' in results and reference_minutes is not None:
+        results['R']['rte'] = round(reference_minutes, 3)
+    return results
+
+
+def run_minutes(tasks, upto):
+    """Training minutes of a run's summary tasks 0..``upto``."""
+    return sum(t.get('train_seconds') or 0 for t in tasks[:upto + 1]) / 60
