@@ -133,3 +133,37 @@ def test_detection_comparison_tabulates_the_forgotten_object_fate():
     assert '| GS-LoRA | 15.0±7.1 / 0.0±0.0 / 85.0±7.1 / 90.0±0.0 |' in text
     assert '| Retrain | 0.0 / 0.0 / 100.0 / 90.0 |' in text
     assert 'Picks' not in text  # nothing was tuned
+
+
+def test_compact_gap_card_table_by_hand():
+    """One row per method: U's mean over seeds, the mean Residual against
+    the Retrain run of the same seed, and the Avg.Gap (mean |U - R| over
+    UA, RA, TA and MIA-Efficacy), here computed by hand."""
+    import sys
+    sys.path.insert(0, 'tools')
+    from mmengine.config import ConfigDict
+
+    from compare_checks import summary_table
+    plan = ConfigDict(reference='Retrain',
+                      methods=[dict(name='Retrain'), dict(name='GS-LoRA')])
+    original = dict(probe_acc_f=90.0, ua=0.0, ra=99.0, ta=90.0,
+                    mia_efficacy=10.0)
+
+    def card(probe, ua, ra, ta, mia):
+        return dict(O=original, U=dict(probe_acc_f=probe, ua=ua, ra=ra,
+                                       ta=ta, mia_efficacy=mia))
+    cards = {'full data': {
+        'Retrain': {0: card(30.0, 100.0, 95.0, 85.0, 100.0),
+                    1: card(50.0, 100.0, 95.0, 85.0, 100.0)},
+        'GS-LoRA': {0: card(60.0, 98.0, 90.0, 84.0, 96.0),
+                    1: card(50.0, 100.0, 91.0, 85.0, 100.0)}}}
+    rows = {line.split(' | ')[0].strip('| '): line.split(' | ')
+            for line in summary_table(plan, cards).splitlines()
+            if line.startswith('| ')}
+    probe = rows['method'].index('probe_acc_f')
+    # Residuals (60-30)/(90-30) = 0.5 and (50-50)/(90-50) = 0: mean 0.25.
+    assert rows['GS-LoRA'][probe] == '55.0±7.1 (0.25)'
+    assert rows['Retrain'][probe] == '40.0±14.1'
+    assert rows['original (O)'][probe] == '90.0'
+    # Avg.Gap: seed 0 (2 + 5 + 1 + 4) / 4 = 3, seed 1 (0 + 4 + 0 + 0) / 4 = 1.
+    assert rows['GS-LoRA'][-1].strip(' |') == '2.0±1.4'

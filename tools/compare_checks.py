@@ -7,7 +7,8 @@ run of a plan, against the plan's reference (Retrain) of the same seed.
 It reads the runs ``tools/compare_methods.py --plan`` wrote (same out dir),
 checks each run's ``task_<t>.pth`` (default: the last task) once and keeps
 the result beside it (``checks_task_<t>.json``, reused when run again), and
-writes ``gap_cards.md``: per setting and metric, the original model (O),
+writes ``gap_cards.md``: per setting a compact table (a row per method,
+the main checks and the Avg.Gap), then per metric the original model (O),
 Retrain (R) and every method's value, |U - R| and Residual, mean ± std
 over seeds (gaps and Residuals paired by seed), and ``gap_cards.png``, the
 Residuals as a methods x metrics heat map.
@@ -27,9 +28,11 @@ from mmengine.registry import init_default_scope  # noqa: E402
 import mmforget  # noqa: E402,F401
 from comparison_plan import (load_plan, plan_runs, tune,  # noqa: E402
                              work_dir)
+from comparison_plan import mean_std as short_mean_std  # noqa: E402
 from compare_methods import mean_std  # noqa: E402
-from mmforget.evaluation.checks import (ForgettingEvaluator,  # noqa: E402
-                                        add_run_time, forgetting_task,
+from mmforget.evaluation.checks import (AVG_GAP_METRICS,  # noqa: E402
+                                        ForgettingEvaluator, add_run_time,
+                                        avg_gap, forgetting_task, gap_card,
                                         metric_specs, residual, run_minutes)
 
 
@@ -115,6 +118,51 @@ def residual_heatmap(plan, cards, path):
     plt.close(fig)
 
 
+# The columns of the compact table: one per question a reader has.
+SUMMARY_METRICS = ('acc_f_test', 'ua', 'mia_efficacy', 'class_mia_loss_auc',
+                   'probe_acc_f', 'knn_acc_f', 'proto_acc_f', 'ta', 'rte')
+
+
+def summary_table(plan, cards):
+    """Markdown: per setting, one row per method (and the original, O):
+    U's value of each SUMMARY_METRICS, mean ± std over seeds, with the mean
+    Residual where the target is Retrain's value, and the Avg.Gap."""
+    specs = metric_specs()
+    lines = []
+    for setting, by_method in cards.items():
+        reference = by_method.get(plan.reference, {})
+        names = [m['name'] for m in plan.methods if m['name'] in by_method]
+        original = next((c['O'] for runs in by_method.values()
+                         for c in runs.values() if 'O' in c), {})
+        lines += [f'### {setting}: U (Residual: 0 = like Retrain, 1 = like '
+                  'the original)', '',
+                  '| method | ' + ' | '.join(SUMMARY_METRICS) +
+                  ' | Avg.Gap |', '|---' * (len(SUMMARY_METRICS) + 2) + '|',
+                  '| original (O) | ' + ' | '.join(
+                      short_mean_std([original.get(m)]) for m in SUMMARY_METRICS) +
+                  ' | – |']
+        for name in names:
+            runs = by_method[name]
+            cells = []
+            for metric in SUMMARY_METRICS:
+                cell = short_mean_std([c['U'].get(metric) for c in runs.values()])
+                residuals = [r for r in paired_gaps(runs, reference,
+                                                    metric)[1]
+                             if r is not None]
+                if (name != plan.reference and residuals and
+                        specs[metric].direction == 'reference'):
+                    cell += f' ({sum(residuals) / len(residuals):.2f})'
+                cells.append(cell)
+            gaps = [avg_gap(gap_card(forgotten=card['U'],
+                                     reference=reference[seed]['U']),
+                            AVG_GAP_METRICS)
+                    for seed, card in runs.items() if seed in reference]
+            cells.append(short_mean_std(gaps) if name != plan.reference else '–')
+            lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
+        lines.append('')
+    return '\n'.join(lines)
+
+
 def gap_tables(plan, cards):
     """Markdown: per setting, a metric x method table of mean ± std."""
     specs = metric_specs()
@@ -193,7 +241,7 @@ def main():
                                           'forgetting_summary.json')))
         add_run_time(card, run_minutes(summary['tasks'], task))
         cards.setdefault(setting, {}).setdefault(name, {})[job[1]] = card
-    text = gap_tables(plan, cards)
+    text = summary_table(plan, cards) + '\n' + gap_tables(plan, cards)
     with open(osp.join(args.out_dir, 'gap_cards.md'), 'w') as f:
         f.write(text)
     residual_heatmap(plan, cards, osp.join(args.out_dir, 'gap_cards.png'))
