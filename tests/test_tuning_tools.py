@@ -167,3 +167,29 @@ def test_compact_gap_card_table_by_hand():
     assert rows['original (O)'][probe] == '90.0'
     # Avg.Gap: seed 0 (2 + 5 + 1 + 4) / 4 = 3, seed 1 (0 + 4 + 0 + 0) / 4 = 1.
     assert rows['GS-LoRA'][-1].strip(' |') == '2.0±1.4'
+
+
+def test_few_shot_times_are_relative_to_the_full_data_retrain():
+    import sys
+    sys.path.insert(0, 'tools')
+    from mmengine.config import ConfigDict
+
+    from comparison_plan import tables
+
+    def run(seconds):
+        return dict(wall=None, summary=dict(metric='accuracy', tasks=[dict(
+            h_mean=1.0, retain=1.0, forget=0.0, train_seconds=seconds,
+            trainable_params=1, total_params=1)]))
+    plan = ConfigDict(
+        reference='Retrain', tune=dict(seed=0, options=[]),
+        settings=[dict(name='full data', seeds=[0]),
+                  dict(name='4-shot', seeds=[0])],
+        methods=[dict(name='Retrain', settings=['full data']),
+                 dict(name='GS-LoRA')])
+    results = {'full data': {'Retrain': [run(100.0)],
+                             'GS-LoRA': [run(50.0)]},
+               '4-shot': {'GS-LoRA': [run(20.0)]}}
+    few_shot = tables(plan, results, {}, {}).split('### 4-shot')[1]
+    row = next(line for line in few_shot.splitlines()
+               if line.startswith('| GS-LoRA'))
+    assert row.split(' | ')[-2] == '0.20'  # 20 s against Retrain's 100 s

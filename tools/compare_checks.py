@@ -241,6 +241,12 @@ def main():
                                           'forgetting_summary.json')))
         add_run_time(card, run_minutes(summary['tasks'], task))
         cards.setdefault(setting, {}).setdefault(name, {})[job[1]] = card
+    for by_method in cards.values():  # e.g. few-shot: full data's Retrain
+        if plan.reference not in by_method:
+            donor = next((c[plan.reference] for c in cards.values()
+                          if plan.reference in c), None)
+            if donor:
+                by_method[plan.reference] = donor
     text = summary_table(plan, cards) + '\n' + gap_tables(plan, cards)
     with open(osp.join(args.out_dir, 'gap_cards.md'), 'w') as f:
         f.write(text)

@@ -187,13 +187,25 @@ def seconds_per_task(runs):
                  for t in r['summary']['tasks']])
 
 
+def reference_runs(plan, results, setting):
+    """The reference method's runs of ``setting`` or, where it does not
+    run in that setting (Retrain never reads forget data, so it is the same
+    for full data and few-shot), of the first setting that has them."""
+    for name in [setting] + [s['name'] for s in plan.settings]:
+        runs = results.get(name, {}).get(plan.reference)
+        if runs:
+            return runs
+    return []
+
+
 def tables(plan, results, picks, tuning):
     lines = []
     for setting in plan.settings:
         runs_of = results.get(setting['name'], {})
         if not runs_of:
             continue
-        reference = seconds_per_task(runs_of.get(plan.reference, []))
+        reference = seconds_per_task(reference_runs(plan, results,
+                                                    setting['name']))
         num_tasks = max(len(r['summary']['tasks'])
                         for runs in runs_of.values() for r in runs)
         any_run = next(iter(runs_of.values()))[0]['summary']
