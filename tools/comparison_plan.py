@@ -297,31 +297,46 @@ def object_fate_table(plan, runs_of, num_tasks):
 
 
 def plot(plan, results, path):
-    """H-Mean and Acc_r per task, mean over seeds, one panel per setting."""
+    """H-Mean and Acc_r per task, mean over seeds, one column per setting;
+    each method keeps its colour and marker in every panel."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     settings = [s for s in plan.settings if results.get(s['name'])]
     if not settings:
         return
+    tab20 = plt.get_cmap('tab20').colors
+    colours = tab20[0::2] + tab20[1::2]  # the strong colours first
+    markers = 'os^Dv<>pP*Xh'
     fig, axes = plt.subplots(2, len(settings), squeeze=False,
-                             figsize=(6 * len(settings), 7))
+                             figsize=(5.5 * len(settings) + 2.5, 7))
     for col, setting in enumerate(settings):
-        for method in plan.methods:
+        for index, method in enumerate(plan.methods):
             runs = results[setting['name']].get(method['name'])
             if not runs:
                 continue
+            style = dict(color=colours[index % len(colours)],
+                         marker=markers[index % len(markers)],
+                         linestyle='--' if 'pick_of' in method else '-',
+                         label=method['name'])
             for row, key in enumerate(('h_mean', 'retain')):
+                num_tasks = len(runs[0]['summary']['tasks'])
                 values = [mean([r['summary']['tasks'][t].get(key)
                                 for r in runs
                                 if len(r['summary']['tasks']) > t])
-                          for t in range(len(runs[0]['summary']['tasks']))]
-                axes[row][col].plot(range(len(values)), values, marker='o',
-                                    label=method['name'])
+                          for t in range(num_tasks)]
+                axes[row][col].plot(range(num_tasks), values, **style)
+                axes[row][col].set_xticks(range(num_tasks))
         for row, label in enumerate(('H-Mean', 'Acc_r')):
-            axes[row][col].set_title(f'{setting["name"]}: {label}')
+            axes[row][col].set_title(f'{setting["name"]}: {label} (%)')
             axes[row][col].set_xlabel('task')
-    axes[0][-1].legend(fontsize=7, ncol=2)
-    fig.tight_layout()
+    handles, labels = {}, []
+    for ax in axes.flat:  # every method once, in plan order
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    labels = [m['name'] for m in plan.methods if m['name'] in handles]
+    fig.legend([handles[n] for n in labels], labels, loc='center right',
+               fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1 - 1.9 / fig.get_figwidth(), 1))
     fig.savefig(path, dpi=100)
     plt.close(fig)
