@@ -241,12 +241,18 @@ def main():
                                           'forgetting_summary.json')))
         add_run_time(card, run_minutes(summary['tasks'], task))
         cards.setdefault(setting, {}).setdefault(name, {})[job[1]] = card
-    for by_method in cards.values():  # e.g. few-shot: full data's Retrain
+    borrowed = {}  # e.g. few-shot settings use full data's Retrain runs
+    for setting, by_method in cards.items():
         if plan.reference not in by_method:
-            donor = next((c[plan.reference] for c in cards.values()
-                          if plan.reference in c), None)
+            donor = next((name for name, c in cards.items()
+                          if plan.reference in c and name not in borrowed),
+                         None)
             if donor:
-                by_method[plan.reference] = donor
+                by_method[plan.reference] = cards[donor][plan.reference]
+                borrowed[setting] = donor
+    cards = {(f'{setting} ({plan.reference} of {borrowed[setting]})'
+              if setting in borrowed else setting): by_method
+             for setting, by_method in cards.items()}
     text = summary_table(plan, cards) + '\n' + gap_tables(plan, cards)
     with open(osp.join(args.out_dir, 'gap_cards.md'), 'w') as f:
         f.write(text)
