@@ -274,8 +274,8 @@ def object_fate_table(plan, runs_of, num_tasks):
                for r in runs for t in r['summary']['tasks']):
         return []
     lines = ['Forgotten-Object Fate (% of the forgotten boxes: detected as '
-             'their class / relabelled as a kept class / background; '
-             'class-agnostic recall of all boxes):', '',
+             'their class / relabelled as another class / background; '
+             'class-agnostic recall of the forgotten boxes):', '',
              '| method | ' + ' | '.join(
                  f'task {t}: detected / relabelled / background / recall'
                  for t in range(num_tasks)) + ' |',
