@@ -187,6 +187,18 @@ def seconds_per_task(runs):
                  for t in r['summary']['tasks']])
 
 
+def task_cells(runs, num_tasks, record, keys):
+    """Per task, ``keys(t)`` of ``record(task entry)`` as 'a / b / ...',
+    each mean +- std over the runs that reached the task."""
+    cells = []
+    for t in range(num_tasks):
+        records = [record(r['summary']['tasks'][t]) for r in runs
+                   if len(r['summary']['tasks']) > t]
+        cells.append(' / '.join(mean_std([x.get(k) for x in records])
+                                for k in keys(t)))
+    return cells
+
+
 def reference_runs(plan, results, setting):
     """The reference method's runs of ``setting`` or, where it does not
     run in that setting (Retrain never reads forget data, so it is the same
@@ -220,13 +232,9 @@ def tables(plan, results, picks, tuning):
             runs = runs_of.get(method['name'])
             if not runs:
                 continue
-            cells = []
-            for t in range(num_tasks):
-                tasks = [r['summary']['tasks'][t] for r in runs
-                         if len(r['summary']['tasks']) > t]
-                cells.append(' / '.join(mean_std([x.get(k) for x in tasks])
-                                        for k in PAPERS_CELL
-                                        if t or k != 'old'))
+            cells = task_cells(runs, num_tasks, lambda task: task,
+                               lambda t: [k for k in PAPERS_CELL
+                                          if t or k != 'old'])
             first = runs[0]['summary']['tasks'][0]
             share = 100 * first['trainable_params'] / first['total_params']
             per_task = seconds_per_task(runs)
@@ -284,14 +292,10 @@ def object_fate_table(plan, runs_of, num_tasks):
         runs = runs_of.get(method['name'])
         if not runs:
             continue
-        cells = []
-        for t in range(num_tasks):
-            fates = [r['summary']['tasks'][t].get('object_fate') or {}
-                     for r in runs if len(r['summary']['tasks']) > t]
-            cells.append(' / '.join(
-                mean_std([f.get(k) for f in fates])
-                for k in ('fof_detected', 'fof_relabelled',
-                          'fof_background', 'agnostic_recall')))
+        cells = task_cells(
+            runs, num_tasks, lambda task: task.get('object_fate') or {},
+            lambda t: ('fof_detected', 'fof_relabelled', 'fof_background',
+                       'agnostic_recall'))
         lines.append(f'| {method["name"]} | ' + ' | '.join(cells) + ' |')
     return lines + ['']
 
