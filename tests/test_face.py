@@ -162,3 +162,7 @@ def test_continual_face_config_runs_on_generated_identities(tmp_path):
         for group in ('forgotten', 'never_seen'):
             assert 0 <= checks[f'verify_{group}_rank1'] <= 100
         assert checks['verify_never_seen_tar@0.001'] is None
+    # The summary plot's checks panel shows the verification numbers.
+    from PIL import Image
+    assert Image.open(tmp_path / 'run' /
+                      'forgetting_summary.png').size[0] == 1650

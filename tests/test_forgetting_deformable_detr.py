@@ -221,8 +221,9 @@ def test_retrain_trains_a_detector_with_its_pretraining_loss():
     no_dropout(plain)
     expected = plain.loss(data['inputs'], data['data_samples'])
     assert 'd0.loss_cls' in expected
-    assert {k.removeprefix('retain.'): float(v) for k, v in losses.items()} \
-        == pytest.approx({k: float(v) for k, v in expected.items()},
-                         rel=1e-5)
+    assert {k.removeprefix('retain.'): float(v.detach())
+            for k, v in losses.items()} == pytest.approx(
+                {k: float(v.detach()) for k, v in expected.items()},
+                rel=1e-5)
     with pytest.raises(RuntimeError, match='forget samples'):
         method.loss(model, *batch(model, [False, True]).values())

@@ -168,7 +168,13 @@ def plot_checks(ax, tasks):
     """The forgotten model's (U) checks per task, solid; Retrain's (R),
     dashed in the same colour, where the run has a reference."""
     x = [t['task'] for t in tasks]
-    for index, name in enumerate(PLOTTED_CHECKS):
+    found = {name for t in tasks
+             for name, value in ((t.get('checks') or {}).get('U') or
+                                 {}).items()
+             if isinstance(value, (int, float))}
+    # A run with other checks (face verification, relearning) plots those.
+    names = [n for n in PLOTTED_CHECKS if n in found] or sorted(found)[:6]
+    for index, name in enumerate(names):
         color = f'C{index}'
         for model, style in (('U', '-'), ('R', '--')):
             ys = [(t.get('checks') or {}).get(model, {}).get(name)
@@ -180,4 +186,5 @@ def plot_checks(ax, tasks):
                     label=name if model == 'U' else None)
     ax.set(xlabel='task', ylabel='%', xticks=x,
            title='forgetting checks: U solid, Retrain dashed')
-    ax.legend(fontsize=7)
+    if names:
+        ax.legend(fontsize=7)
