@@ -365,3 +365,100 @@ def test_retrain_never_reads_a_forget_sample():
 def test_split_batch():
     forget, retain = split_batch(batch()['data_samples'])
     assert forget.tolist() == [3, 4, 5] and retain.tolist() == [0, 1, 2]
+
+
+# ------------------------------------------------- FT, l1-sparse and GA
+def mean_ce(model, data, indices):
+    """The head's cross-entropy by hand: mean over ``indices``."""
+    logits = model.head(model.extract_feat(data['inputs']))[indices]
+    labels = torch.tensor([int(data['data_samples'][i].gt_label)
+                           for i in indices])
+    return F.cross_entropy(logits, labels)
+
+
+def test_fine_tune_is_the_retain_cross_entropy_and_trains_every_weight():
+    model = build_classifier()
+    loop = fake_loop()
+    loop.max_epochs = 4
+    method, _ = attach(model, dict(type='mmforget.FineTune'), loop)
+    assert method.uses_forget_data is False
+    assert all(p.requires_grad for p in model.parameters())
+    data = preprocess(model, batch(forget=[False] * 4, labels=[0, 3, 5, 7]))
+    losses = method.loss(model, data['inputs'], data['data_samples'])
+    assert float(losses['loss_retain'].detach()) == pytest.approx(
+        float(mean_ce(model, data, [0, 1, 2, 3]).detach()), rel=1e-5)
+    with pytest.raises(RuntimeError, match='forget samples'):
+        method.loss(model, *preprocess(model, batch()).values())
+
+
+def test_l1_sparse_weight_decays_linearly_to_zero():
+    model = build_classifier()
+    loop = fake_loop()
+    loop.max_epochs = 10
+    method, _ = attach(model, dict(type='mmforget.L1Sparse', alpha=0.01,
+                                   no_l1_epochs=2), loop)
+    # alpha * (1 - epoch / (10 - 2)): 0.01, 0.0075 at epoch 2, 0 from 8 on.
+    assert [method.alpha_at(e) for e in (0, 2, 4, 8, 9)] == pytest.approx(
+        [0.01, 0.0075, 0.005, 0.0, 0.0])
+    data = preprocess(model, batch(forget=[False] * 4, labels=[0, 3, 5, 7]))
+    method.before_epoch(2)
+    losses = method.loss(model, data['inputs'], data['data_samples'])
+    l1 = sum(float(p.detach().abs().sum()) for p in model.parameters())
+    assert float(losses['loss_l1'].detach()) == pytest.approx(0.0075 * l1, rel=1e-5)
+    method.before_epoch(8)
+    assert 'loss_l1' not in method.loss(model, data['inputs'],
+                                        data['data_samples'])
+
+
+def test_gradient_ascent_plain_and_bounded():
+    model = build_classifier()
+    data = preprocess(model, batch())
+    forget_ce = float(mean_ce(model, data, [3, 4, 5]).detach())
+    plain, _ = attach(model, dict(type='mmforget.GradientAscent'))
+    losses = plain.loss(model, data['inputs'], data['data_samples'])
+    assert float(losses['loss_forget'].detach()) == pytest.approx(-forget_ce,
+                                                         rel=1e-5)
+    assert plain.name == 'GA'
+    above = dict(type='mmforget.GradientAscent', bound=forget_ce + 1.0)
+    bounded, _ = attach(model, above)
+    losses = bounded.loss(model, data['inputs'], data['data_samples'])
+    assert float(losses['loss_forget'].detach()) == pytest.approx(1.0, rel=1e-4)
+    # Past the bound the loss is 0 and pushes no weight any further.
+    below = dict(type='mmforget.GradientAscent', bound=forget_ce - 1.0)
+    clamped, _ = attach(model, below)
+    model.zero_grad()
+    clamped.loss(model, data['inputs'], data['data_samples'])[
+        'loss_forget'].backward()
+    assert all(p.grad is None or not p.grad.any()
+               for p in model.parameters())
+
+
+def test_every_numbers_config_builds_its_method():
+    """Every method has a full-data and a 4-shot numbers config (and a
+    digits one) whose ``train_cfg.method`` builds."""
+    import glob
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from mmforget.registry import METHODS
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    configs = glob.glob(osp.join(root, 'configs', '*',
+                                 '*_vit-6b_numbers_continual*.py'))
+    files = {}
+    for path in configs:
+        cfg = Config.fromfile(path)
+        assert METHODS.build(cfg.train_cfg.method).name
+        if path.endswith('-4shot.py'):
+            assert cfg.train_dataloader.dataset.few_shot == 4, path
+        files.setdefault(osp.dirname(path), set()).add(osp.basename(path))
+    for folder, names in files.items():
+        for prefix in {n.split('_vit-6b')[0] for n in names}:
+            wanted = [f'{prefix}_vit-6b_numbers_continual.py',
+                      f'{prefix}_vit-tiny_digits_continual.py']
+            if prefix != 'retrain':  # Retrain reads no forget data
+                wanted.append(f'{prefix}_vit-6b_numbers_continual-4shot.py')
+            for name in wanted:
+                assert osp.isfile(osp.join(folder, name)), name
+    assert {osp.basename(f) for f in files} >= {
+        'ft', 'ga', 'l1_sparse', 'l2', 'scrub', 'gs_lora'}

@@ -1,0 +1,104 @@
+"""The unlearning field's simplest methods (OPTML's FT, GA and l1-sparse):
+every weight trains, on one side of the data only.
+
+- FT: fine-tune on the kept classes' data, so the forgotten ones fade by
+  catastrophic forgetting: ``CE(f(x_r), y)``. No forget sample is read.
+- l1-sparse: FT plus ``alpha_t * ||theta||_1`` over every parameter, alpha_t
+  decaying linearly from ``alpha`` to 0 over the first ``E - no_l1_epochs``
+  epochs of a task (E: the task's epochs).
+- GA: gradient ascent on the forget data, ``-CE(f(x_f), y)`` (NegGrad), or
+  the bounded form ``ReLU(BND - CE(f(x_f), y))``, which stops pushing once
+  the loss passes BND. No retain sample enters the loss.
+"""
+import torch
+
+from mmforget.registry import METHODS
+from .base import ForgettingMethod, split_batch
+
+
+def head_loss(model, inputs, data_samples, indices):
+    """The classification head's own loss on the samples ``indices``."""
+    feats = model.extract_feat(inputs)
+    index = indices.to(inputs.device)
+    return model.head.loss(tuple(f[index] for f in feats),
+                           [data_samples[i] for i in indices.tolist()])['loss']
+
+
+@METHODS.register_module()
+class FineTune(ForgettingMethod):
+    """FT: every weight, head included, on the retain data only."""
+
+    default_name = 'FT'
+    uses_forget_data = False
+
+    def __init__(self, name=None):
+        super().__init__(name=name, frozen=())
+
+    def loss(self, model, inputs, data_samples):
+        forget, retain = split_batch(data_samples)
+        if len(forget):
+            raise RuntimeError(f'{self.name} received forget samples')
+        return dict(loss_retain=head_loss(model, inputs, data_samples,
+                                          retain))
+
+
+@METHODS.register_module()
+class L1Sparse(FineTune):
+    """Args:
+        alpha (float): the l1 weight of the first epoch of a task.
+        no_l1_epochs (int): the last epochs of a task, trained without it.
+    """
+
+    default_name = 'l1-sparse'
+
+    def __init__(self, alpha=5e-4, no_l1_epochs=0, name=None):
+        super().__init__(name=name)
+        self.alpha = alpha
+        self.no_l1_epochs = no_l1_epochs
+        self.max_epochs = None
+        self.current_alpha = alpha
+
+    def start_task(self, model, loop):
+        super().start_task(model, loop)
+        self.max_epochs = loop.max_epochs
+
+    def before_epoch(self, epoch):
+        self.current_alpha = self.alpha_at(epoch)
+
+    def alpha_at(self, epoch):
+        """alpha * (1 - epoch / (E - no_l1_epochs)), never below 0."""
+        span = self.max_epochs - self.no_l1_epochs
+        if span <= 0:
+            return 0.0
+        return self.alpha * max(0.0, 1 - epoch / span)
+
+    def loss(self, model, inputs, data_samples):
+        losses = super().loss(model, inputs, data_samples)
+        if self.current_alpha:
+            losses['loss_l1'] = self.current_alpha * sum(
+                p.abs().sum() for p in model.parameters() if p.requires_grad)
+        return losses
+
+
+@METHODS.register_module()
+class GradientAscent(ForgettingMethod):
+    """Args:
+        bound (float, optional): BND of the bounded form; None (default):
+            plain gradient ascent, unbounded.
+    """
+
+    default_name = 'GA'
+
+    def __init__(self, bound=None, name=None):
+        super().__init__(name=name or ('GA' if bound is None else
+                                       'GA (bounded)'), frozen=())
+        self.bound = bound
+
+    def loss(self, model, inputs, data_samples):
+        forget, _ = split_batch(data_samples)
+        if not len(forget):  # a zero that still reaches the weights
+            return dict(loss_forget=sum(
+                p.sum() * 0. for p in model.parameters() if p.requires_grad))
+        ce = head_loss(model, inputs, data_samples, forget)
+        loss = -ce if self.bound is None else torch.relu(self.bound - ce)
+        return dict(loss_forget=loss, forget_ce=ce.detach())
