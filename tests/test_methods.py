@@ -462,3 +462,60 @@ def test_every_numbers_config_builds_its_method():
                 assert osp.isfile(osp.join(folder, name)), name
     assert {osp.basename(f) for f in files} >= {
         'ft', 'ga', 'l1_sparse', 'l2', 'scrub', 'gs_lora'}
+
+
+# ---------------------------------------------------------------- SalUn
+def test_saliency_mask_keeps_the_top_fraction_by_gradient_magnitude():
+    from mmforget.methods import saliency_mask
+    grads = dict(a=torch.tensor([[0.1, -5.0], [2.0, 0.0]]),
+                 b=torch.tensor([-3.0, 0.5, 1.0, -0.2]))
+    masks = saliency_mask(grads, 0.25)  # 2 of 8 entries: -5 and -3
+    assert masks['a'].tolist() == [[False, True], [False, False]]
+    assert masks['b'].tolist() == [True, False, False, False]
+    masks = saliency_mask(grads, 0.5)  # + 2.0 and 1.0
+    assert int(sum(m.sum() for m in masks.values())) == 4
+    assert masks['a'][1, 0] and masks['b'][2]
+
+
+def test_salun_mask_comes_from_the_forget_gradient_and_masked_weights_stay():
+    from mmengine.optim import OptimWrapper
+
+    from mmforget.methods import saliency_mask
+    model = build_classifier()
+    data = batch()
+    loop = fake_loop(batches=[data])
+    # The saliency by hand: d(-CE) / d theta on the forget samples.
+    forget = preprocess(model, pseudo_forget_batch(data))
+    model.eval()
+    loss = -F.cross_entropy(model.head(model.extract_feat(forget['inputs'])),
+                            torch.tensor([8, 9, 8]))
+    params = dict(model.named_parameters())
+    grads = dict(zip(params, torch.autograd.grad(loss,
+                                                 list(params.values()))))
+    model.train()
+    method, _ = attach(model, dict(type='mmforget.SalUn', saliency=0.3),
+                       loop)
+    expected = saliency_mask(grads, 0.3)
+    assert all(torch.equal(method.masks[n], expected[n]) for n in expected)
+    # AdamW with weight decay: only masked weights move.
+    optim_wrapper = OptimWrapper(torch.optim.AdamW(
+        model.parameters(), lr=0.01, weight_decay=0.5))
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    for _ in range(2):
+        method.train_step(model, data, optim_wrapper)
+    moved = 0
+    for name, param in model.named_parameters():
+        frozen = ~method.masks[name]
+        assert torch.equal(param[frozen], before[name][frozen]), name
+        moved += int((param != before[name]).sum())
+    assert moved > 0
+
+
+def pseudo_forget_batch(data):
+    """The forget samples of a collated batch, collated again."""
+    from mmengine.dataset import pseudo_collate
+    keep = [i for i, s in enumerate(data['data_samples'])
+            if s.metainfo['forget']]
+    return pseudo_collate([dict(inputs=data['inputs'][i],
+                                data_samples=data['data_samples'][i])
+                           for i in keep])

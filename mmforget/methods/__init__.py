@@ -6,6 +6,7 @@ from .gs_lora import GSLoRA, GSLoRAPlus
 from .random_label import (EWC, L2, MAS, RandomLabel, RandomLabelLosses,
                            random_other_labels)
 from .retrain import Retrain
+from .salun import SalUn, saliency_mask
 from .scrub import SCRUB, SCRUBS
 from .teacher_distillation import (DER, FDR, DERPlusPlus, LwF,
                                    TeacherDistillation, distillation_kl)
@@ -15,5 +16,5 @@ __all__ = [
     'GSLoRAPlus', 'Retrain', 'RandomLabel', 'RandomLabelLosses',
     'random_other_labels', 'L2', 'EWC', 'MAS', 'TeacherDistillation',
     'distillation_kl', 'LwF', 'DER', 'DERPlusPlus', 'FDR', 'SCRUB', 'SCRUBS',
-    'FineTune', 'L1Sparse', 'GradientAscent'
+    'FineTune', 'L1Sparse', 'GradientAscent', 'SalUn', 'saliency_mask'
 ]
