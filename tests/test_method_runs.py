@@ -23,7 +23,7 @@ def test_every_method_has_a_digits_config():
     methods = {osp.basename(osp.dirname(c)) for c in CONFIGS}
     assert methods == {'gs_lora', 'gs_lora_plus', 'retrain', 'l2', 'ewc',
                        'mas', 'lwf', 'der', 'derpp', 'fdr', 'scrub',
-                       'scrub_s', 'ft', 'ga', 'l1_sparse', 'salun'}
+                       'scrub_s', 'ft', 'ga', 'l1_sparse', 'salun', 'ssd'}
 
 
 def run(config, work_dir, pretrained, num_tasks, resume=False, extra=None):
@@ -33,7 +33,9 @@ def run(config, work_dir, pretrained, num_tasks, resume=False, extra=None):
         'model.pretrained': pretrained,
         'train_dataloader.dataset.schedule.num_tasks': num_tasks,
         'train_dataloader.dataset.data_ratio': 0.15,
-        'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 2,
+        # Training-free methods (SSD) keep their 0 epochs.
+        'train_cfg.max_epochs': min(2, cfg.train_cfg.max_epochs),
+        'train_cfg.val_interval': 2,
         'default_hooks.logger.interval': 100,
     })
     cfg.work_dir = str(work_dir)

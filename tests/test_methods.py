@@ -1,4 +1,6 @@
 """Forgetting methods: their losses by hand, what trains, the teacher."""
+from types import SimpleNamespace
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -519,3 +521,31 @@ def pseudo_forget_batch(data):
     return pseudo_collate([dict(inputs=data['inputs'][i],
                                 data_samples=data['data_samples'][i])
                            for i in keep])
+
+
+# ------------------------------------------------------------------ SSD
+def test_ssd_dampens_exactly_the_weights_more_important_to_the_forget_data():
+    from mmforget.methods import dampen
+    params = dict(w=torch.tensor([1.0, 2.0, -3.0, 4.0]))
+    forget = dict(w=torch.tensor([10.0, 1.0, 30.0, 4.0]))
+    whole = dict(w=torch.tensor([1.0, 1.0, 2.0, 1.0]))
+    # alpha 3: entries 0 (10 > 3), 2 (30 > 6) and 3 (4 > 3) are selected;
+    # each is multiplied by min(lambda * I_D / I_f, 1) with lambda 2.
+    assert dampen(params, forget, whole, alpha=3.0, dampening=2.0) == 3
+    assert params['w'].tolist() == pytest.approx(
+        [1.0 * 0.2, 2.0, -3.0 * 4 / 30, 4.0 * 0.5])
+
+
+def test_ssd_reuses_the_whole_data_importance_and_refuses_to_train():
+    model = build_classifier()
+    data = batch()
+    loop = fake_loop(batches=[data])
+    loop.dataset = SimpleNamespace(set_task=lambda index: None)
+    method, _ = attach(model, dict(type='mmforget.SSD', alpha=1.0), loop)
+    first = method.global_importance
+    assert method.shrunk > 0 and set(first) == {
+        n for n, _ in model.named_parameters()}
+    method.start_task(model, loop)  # the next task: same I_D object
+    assert method.global_importance is first
+    with pytest.raises(RuntimeError, match='max_epochs=0'):
+        method.loss(model, *preprocess(model, data).values())

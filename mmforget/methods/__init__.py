@@ -8,6 +8,7 @@ from .random_label import (EWC, L2, MAS, RandomLabel, RandomLabelLosses,
 from .retrain import Retrain
 from .salun import SalUn, saliency_mask
 from .scrub import SCRUB, SCRUBS
+from .ssd import SSD, dampen
 from .teacher_distillation import (DER, FDR, DERPlusPlus, LwF,
                                    TeacherDistillation, distillation_kl)
 
@@ -16,5 +17,6 @@ __all__ = [
     'GSLoRAPlus', 'Retrain', 'RandomLabel', 'RandomLabelLosses',
     'random_other_labels', 'L2', 'EWC', 'MAS', 'TeacherDistillation',
     'distillation_kl', 'LwF', 'DER', 'DERPlusPlus', 'FDR', 'SCRUB', 'SCRUBS',
-    'FineTune', 'L1Sparse', 'GradientAscent', 'SalUn', 'saliency_mask'
+    'FineTune', 'L1Sparse', 'GradientAscent', 'SalUn', 'saliency_mask',
+    'SSD', 'dampen'
 ]

@@ -1,0 +1,6 @@
+# SSD, few-shot: the importances from 4 training images of every forget
+# and retain number per task.
+_base_ = './ssd_vit-6b_numbers_continual.py'
+
+train_dataloader = dict(
+    batch_size=4, dataset=dict(data_ratio=1.0, few_shot=4))
