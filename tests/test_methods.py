@@ -549,3 +549,30 @@ def test_ssd_reuses_the_whole_data_importance_and_refuses_to_train():
     assert method.global_importance is first
     with pytest.raises(RuntimeError, match='max_epochs=0'):
         method.loss(model, *preprocess(model, data).values())
+
+
+# ------------------------------------------------------- Boundary Shrink
+def test_boundary_shrink_targets_the_nearest_wrong_class_of_fgsm():
+    model = build_classifier()
+    data = batch()
+    method, _ = attach(model, dict(type='mmforget.BoundaryShrink',
+                                   eps=0.5))
+    assert method.reference is not model
+    assert not any(p.requires_grad for p in method.reference.parameters())
+    processed = preprocess(model, data)
+    x = processed['inputs'][3:].clone().requires_grad_(True)
+    y = torch.tensor([8, 9, 8])
+    # By hand: one FGSM step on the frozen copy, then its best class but y.
+    loss = F.cross_entropy(model.head(model.extract_feat(x)), y)
+    grad, = torch.autograd.grad(loss, x)
+    with torch.no_grad():
+        scores = model.head(model.extract_feat(x + 0.5 * grad.sign()))
+    scores[torch.arange(3), y] = float('-inf')
+    targets = scores.argmax(1)
+    assert not (targets == y).any()
+    losses = method.loss(model, processed['inputs'],
+                         processed['data_samples'])
+    expected = F.cross_entropy(model.head(model.extract_feat(x.detach())),
+                               targets)
+    assert float(losses['loss_forget'].detach()) == pytest.approx(
+        float(expected.detach()), rel=1e-5)

@@ -1,6 +1,7 @@
 """Forgetting methods: what trains, what is prepared, the loss, the step and
 the end of a task, one class per method (see ``base.ForgettingMethod``)."""
 from .base import ForgettingMethod, gt_labels, relabelled, split_batch
+from .boundary_shrink import BoundaryShrink, nearest_wrong_class
 from .fine_tune import FineTune, GradientAscent, L1Sparse
 from .gs_lora import GSLoRA, GSLoRAPlus
 from .random_label import (EWC, L2, MAS, RandomLabel, RandomLabelLosses,
@@ -18,5 +19,5 @@ __all__ = [
     'random_other_labels', 'L2', 'EWC', 'MAS', 'TeacherDistillation',
     'distillation_kl', 'LwF', 'DER', 'DERPlusPlus', 'FDR', 'SCRUB', 'SCRUBS',
     'FineTune', 'L1Sparse', 'GradientAscent', 'SalUn', 'saliency_mask',
-    'SSD', 'dampen'
+    'SSD', 'dampen', 'BoundaryShrink', 'nearest_wrong_class'
 ]
