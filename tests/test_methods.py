@@ -541,6 +541,10 @@ def test_ssd_reuses_the_whole_data_importance_and_refuses_to_train():
     data = batch()
     loop = fake_loop(batches=[data])
     loop.dataset = SimpleNamespace(set_task=lambda index: None)
+    loop.max_epochs = 1  # refused before anything is computed
+    with pytest.raises(ValueError, match='max_epochs=0'):
+        attach(model, dict(type='mmforget.SSD'), loop)
+    loop.max_epochs = 0
     method, _ = attach(model, dict(type='mmforget.SSD', alpha=1.0), loop)
     first = method.global_importance
     assert method.shrunk > 0 and set(first) == {

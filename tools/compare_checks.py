@@ -26,8 +26,8 @@ from mmengine.logging import MMLogger  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 import mmforget  # noqa: E402,F401
-from comparison_plan import (load_plan, plan_runs, tune,  # noqa: E402
-                             work_dir)
+from comparison_plan import (load_plan, plan_runs,  # noqa: E402
+                             reference_setting, tune, work_dir)
 from comparison_plan import mean_std as short_mean_std  # noqa: E402
 from compare_methods import mean_std  # noqa: E402
 from mmforget.evaluation.checks import (AVG_GAP_METRICS,  # noqa: E402
@@ -241,18 +241,15 @@ def main():
                                           'forgetting_summary.json')))
         add_run_time(card, run_minutes(summary['tasks'], task))
         cards.setdefault(setting, {}).setdefault(name, {})[job[1]] = card
-    borrowed = {}  # e.g. few-shot settings use full data's Retrain runs
+    named = {}  # e.g. few-shot settings use the full-data Retrain runs
     for setting, by_method in cards.items():
-        if plan.reference not in by_method:
-            donor = next((name for name, c in cards.items()
-                          if plan.reference in c and name not in borrowed),
-                         None)
-            if donor:
-                by_method[plan.reference] = cards[donor][plan.reference]
-                borrowed[setting] = donor
-    cards = {(f'{setting} ({plan.reference} of {borrowed[setting]})'
-              if setting in borrowed else setting): by_method
-             for setting, by_method in cards.items()}
+        donor = reference_setting(plan, cards, setting)
+        if donor not in (None, setting):
+            by_method = dict(by_method, **{
+                plan.reference: cards[donor][plan.reference]})
+            setting = f'{setting} ({plan.reference} of {donor})'
+        named[setting] = by_method
+    cards = named
     text = summary_table(plan, cards) + '\n' + gap_tables(plan, cards)
     with open(osp.join(args.out_dir, 'gap_cards.md'), 'w') as f:
         f.write(text)

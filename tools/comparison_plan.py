@@ -199,15 +199,16 @@ def task_cells(runs, num_tasks, record, keys):
     return cells
 
 
-def reference_runs(plan, results, setting):
-    """The reference method's runs of ``setting`` or, where it does not
-    run in that setting (Retrain never reads forget data, so it is the same
-    for full data and few-shot), of the first setting that has them."""
+def reference_setting(plan, results, setting):
+    """The setting whose reference (Retrain) runs serve ``setting``: itself
+    or, where the reference does not run in it (Retrain never reads forget
+    data, so it is the same for full data and few-shot), the first setting
+    of the plan that has them; None if none has. ``results``: {setting:
+    {method: runs}}, whatever a run is (a summary, a gap card)."""
     for name in [setting] + [s['name'] for s in plan.settings]:
-        runs = results.get(name, {}).get(plan.reference)
-        if runs:
-            return runs
-    return []
+        if results.get(name, {}).get(plan.reference):
+            return name
+    return None
 
 
 def tables(plan, results, picks, tuning):
@@ -216,8 +217,9 @@ def tables(plan, results, picks, tuning):
         runs_of = results.get(setting['name'], {})
         if not runs_of:
             continue
-        reference = seconds_per_task(reference_runs(plan, results,
-                                                    setting['name']))
+        donor = reference_setting(plan, results, setting['name'])
+        reference = seconds_per_task(
+            results[donor][plan.reference] if donor else [])
         num_tasks = max(len(r['summary']['tasks'])
                         for runs in runs_of.values() for r in runs)
         any_run = next(iter(runs_of.values()))[0]['summary']

@@ -22,6 +22,12 @@ def split_batch(data_samples):
             torch.nonzero(~is_forget).flatten())
 
 
+def zero_loss(model):
+    """A zero that still reaches every trainable weight (a batch with
+    nothing for the method's loss: backward must still find a graph)."""
+    return sum(p.sum() * 0. for p in model.parameters() if p.requires_grad)
+
+
 def gt_labels(data_samples, device=None):
     labels = torch.cat([s.gt_label for s in data_samples])
     return labels if device is None else labels.to(device)

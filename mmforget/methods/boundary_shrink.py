@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from mmforget.registry import METHODS
-from .base import ForgettingMethod, gt_labels, split_batch
+from .base import ForgettingMethod, gt_labels, split_batch, zero_loss
 
 
 def nearest_wrong_class(reference, inputs, labels, eps):
@@ -47,9 +47,8 @@ class BoundaryShrink(ForgettingMethod):
 
     def loss(self, model, inputs, data_samples):
         forget, _ = split_batch(data_samples)
-        if not len(forget):  # a zero that still reaches the weights
-            return dict(loss_forget=sum(
-                p.sum() * 0. for p in model.parameters() if p.requires_grad))
+        if not len(forget):
+            return dict(loss_forget=zero_loss(model))
         index = forget.to(inputs.device)
         samples = [data_samples[i] for i in forget.tolist()]
         targets = nearest_wrong_class(self.reference, inputs[index],

@@ -13,20 +13,13 @@ every weight trains, on one side of the data only.
 import torch
 
 from mmforget.registry import METHODS
-from .base import ForgettingMethod, split_batch
-
-
-def head_loss(model, inputs, data_samples, indices):
-    """The classification head's own loss on the samples ``indices``."""
-    feats = model.extract_feat(inputs)
-    index = indices.to(inputs.device)
-    return model.head.loss(tuple(f[index] for f in feats),
-                           [data_samples[i] for i in indices.tolist()])['loss']
+from .base import ForgettingMethod, split_batch, zero_loss
 
 
 @METHODS.register_module()
 class FineTune(ForgettingMethod):
-    """FT: every weight, head included, on the retain data only."""
+    """FT: every weight, head included, on the retain data only, with the
+    model's own training loss (a classifier's CE, a detector's set loss)."""
 
     default_name = 'FT'
     uses_forget_data = False
@@ -35,11 +28,10 @@ class FineTune(ForgettingMethod):
         super().__init__(name=name, frozen=())
 
     def loss(self, model, inputs, data_samples):
-        forget, retain = split_batch(data_samples)
+        forget, _ = split_batch(data_samples)
         if len(forget):
             raise RuntimeError(f'{self.name} received forget samples')
-        return dict(loss_retain=head_loss(model, inputs, data_samples,
-                                          retain))
+        return model.forget_retain_losses(inputs, data_samples)['retain']
 
 
 @METHODS.register_module()
@@ -95,10 +87,8 @@ class GradientAscent(ForgettingMethod):
         self.bound = bound
 
     def loss(self, model, inputs, data_samples):
-        forget, _ = split_batch(data_samples)
-        if not len(forget):  # a zero that still reaches the weights
-            return dict(loss_forget=sum(
-                p.sum() * 0. for p in model.parameters() if p.requires_grad))
-        ce = head_loss(model, inputs, data_samples, forget)
+        ce = model.forget_retain_losses(inputs, data_samples)['forget']
+        if ce is None:  # no forget sample in this batch
+            return dict(loss_forget=zero_loss(model))
         loss = -ce if self.bound is None else torch.relu(self.bound - ce)
         return dict(loss_forget=loss, forget_ce=ce.detach())

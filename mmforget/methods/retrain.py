@@ -1,16 +1,17 @@
 """Retrain: the reference every forgetting method is measured against.
 
-Each task starts from a fresh initialisation (the model as its config
-builds it, without the pre-trained checkpoint) and trains every weight on
-the retained classes' training data with the pre-training recipe; no
-forget sample is ever read (the loop gives it retain samples only).
+FT from a fresh initialisation: each task starts from the model as its
+config builds it, without the pre-trained checkpoint, and trains every
+weight on the retained classes' training data with the pre-training
+recipe; no forget sample is ever read (the loop gives it retain samples
+only).
 """
 import copy
 
 from mmengine.registry import MODELS
 
 from mmforget.registry import METHODS
-from .base import ForgettingMethod, split_batch
+from .fine_tune import FineTune
 
 
 # mmdet's DETRs write these into their ``bbox_head`` config when they are
@@ -19,7 +20,7 @@ DETR_HEAD_KEYS = ('share_pred_layer', 'num_pred_layer', 'as_two_stage')
 
 
 @METHODS.register_module()
-class Retrain(ForgettingMethod):
+class Retrain(FineTune):
     """Args:
         name (str): default 'Retrain'.
 
@@ -31,10 +32,6 @@ class Retrain(ForgettingMethod):
     """
 
     default_name = 'Retrain'
-    uses_forget_data = False
-
-    def __init__(self, name=None):
-        super().__init__(name=name, frozen=())
 
     def before_tasks(self, model, loop):
         self.model_cfg = copy.deepcopy(loop.runner.cfg.model)
@@ -54,11 +51,3 @@ class Retrain(ForgettingMethod):
             raise RuntimeError(
                 f'Retrain: the fresh model does not fit the trained one '
                 f'(missing {missing}, unexpected {unexpected})')
-
-    def loss(self, model, inputs, data_samples):
-        forget, _ = split_batch(data_samples)
-        if len(forget):
-            raise RuntimeError('Retrain received forget samples')
-        # The model's own training loss (the classifier's cross-entropy, the
-        # detector's set loss), as pre-training computed it.
-        return model.forget_retain_losses(inputs, data_samples)['retain']

@@ -69,6 +69,10 @@ class SSD(ForgettingMethod):
 
     def before_tasks(self, model, loop):
         """I_D, once, with the original weights (a resumed run too)."""
+        if loop.max_epochs:
+            raise ValueError(
+                f'SSD is training-free, but train_cfg.max_epochs is '
+                f'{loop.max_epochs}: set train_cfg.max_epochs=0')
         loop.dataset.set_task(0)
         self.global_importance = importance(
             model, dict(model.named_parameters()),
