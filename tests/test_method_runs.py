@@ -24,7 +24,7 @@ def test_every_method_has_a_digits_config():
     assert methods == {'gs_lora', 'gs_lora_plus', 'retrain', 'l2', 'ewc',
                        'mas', 'lwf', 'der', 'derpp', 'fdr', 'scrub',
                        'scrub_s', 'ft', 'ga', 'l1_sparse', 'salun', 'ssd',
-                       'boundary_shrink'}
+                       'boundary_shrink', 'rl'}
 
 
 def run(config, work_dir, pretrained, num_tasks, resume=False, extra=None):

@@ -67,4 +67,34 @@ methods = [
     dict(name='SCRUB-S',
          config='configs/scrub_s/scrub-s_vit-6b_numbers_continual{setting}.py',
          grid={LR: [1e-4, 1e-3], METHOD + 'smoothing': [0.05, 0.1]}),
+    # The unlearning field's methods (OPTML's FT, GA, RL, l1-sparse, SalUn,
+    # Boundary Shrink; SSD): the same 4-point budget.
+    dict(name='FT',
+         config='configs/ft/ft_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 3e-4, 1e-3, 3e-3]}),
+    dict(name='l1-sparse',
+         config='configs/l1_sparse/l1-sparse_vit-6b_numbers_continual'
+         '{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'alpha': [1e-5, 1e-4]}),
+    dict(name='GA',
+         config='configs/ga/ga_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-6, 1e-5, 1e-4, 1e-3]}),
+    dict(name='GA (bounded)',
+         config='configs/ga/ga-bounded_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-5, 1e-4], METHOD + 'bound': [4.0, 16.0]}),
+    dict(name='RL',
+         config='configs/rl/rl_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 3e-4, 1e-3, 3e-3]}),
+    dict(name='SalUn',
+         config='configs/salun/salun_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'saliency': [0.1, 0.5]}),
+    dict(name='Boundary Shrink',
+         config='configs/boundary_shrink/'
+         'boundary-shrink_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-5, 1e-4], METHOD + 'eps': [0.1, 1.0]}),
+    # Training-free: no learning rate; the dampening threshold alpha around
+    # the authors' ViT value (5), which they say each model must re-tune.
+    dict(name='SSD',
+         config='configs/ssd/ssd_vit-6b_numbers_continual{setting}.py',
+         grid={METHOD + 'alpha': [1.0, 5.0, 10.0, 50.0]}),
 ]

@@ -72,6 +72,9 @@ class RandomLabel(ForgettingMethod):
             :func:`random_other_labels`); default False: a random retain
             class.
         retain_weight (float): weight of the retain CE (1).
+        frozen (list[str]): parameter-name prefixes that never train
+            (default: the head, as the papers' baselines; OPTML's RL trains
+            every weight: ``frozen=[]``).
     """
 
     default_name = 'RL'
@@ -79,12 +82,13 @@ class RandomLabel(ForgettingMethod):
 
     def __init__(self, penalty=None, penalty_weight=0.0,
                  importance_batches=None, official_random_labels=False,
-                 retain_weight=1.0, name=None):
+                 retain_weight=1.0, name=None, frozen=('head.', )):
         if penalty not in self.penalties:
             raise ValueError(f'penalty must be one of {self.penalties}, '
                              f'got {penalty!r}')
         super().__init__(name=name or {
-            None: 'RL', 'l2': 'L2', 'ewc': 'EWC', 'mas': 'MAS'}[penalty])
+            None: 'RL', 'l2': 'L2', 'ewc': 'EWC', 'mas': 'MAS'}[penalty],
+            frozen=frozen)
         self.penalty = penalty
         self.penalty_weight = penalty_weight
         self.importance_batches = importance_batches
