@@ -24,7 +24,8 @@ def test_every_method_has_a_digits_config():
     assert methods == {'gs_lora', 'gs_lora_plus', 'retrain', 'l2', 'ewc',
                        'mas', 'lwf', 'der', 'derpp', 'fdr', 'scrub',
                        'scrub_s', 'ft', 'ga', 'l1_sparse', 'salun', 'ssd',
-                       'boundary_shrink', 'rl'}
+                       'boundary_shrink', 'rl', 'boundary_expanding', 'duck',
+                       'slug', 'scar'}
 
 
 def run(config, work_dir, pretrained, num_tasks, resume=False, extra=None):

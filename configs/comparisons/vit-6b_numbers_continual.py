@@ -97,4 +97,19 @@ methods = [
     dict(name='SSD',
          config='configs/ssd/ssd_vit-6b_numbers_continual{setting}.py',
          grid={METHOD + 'alpha': [1.0, 5.0, 10.0, 50.0]}),
+    dict(name='Boundary Expanding',
+         config='configs/boundary_expanding/'
+         'boundary-expanding_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-5, 3e-5, 1e-4, 3e-4]}),
+    dict(name='DUCK',
+         config='configs/duck/duck_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'forget_weight': [0.5, 1.5]}),
+    # Retain-free: the surrogate images stand in for the kept ones.
+    dict(name='SCAR',
+         config='configs/scar/scar_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-4, 1e-3], METHOD + 'distill_weight': [1.0, 10.0]}),
+    # Training-free: the forget accuracy (%) its step search must reach.
+    dict(name='SLUG',
+         config='configs/slug/slug_vit-6b_numbers_continual{setting}.py',
+         grid={METHOD + 'forget_threshold': [0.5, 2.0, 5.0, 10.0]}),
 ]

@@ -1,14 +1,18 @@
 """Forgetting methods: what trains, what is prepared, the loss, the step and
 the end of a task, one class per method (see ``base.ForgettingMethod``)."""
 from .base import ForgettingMethod, gt_labels, relabelled, split_batch
+from .boundary_expanding import BoundaryExpanding, class_layer
 from .boundary_shrink import BoundaryShrink, nearest_wrong_class
+from .duck import DUCK, nearest_centroid_distance
 from .fine_tune import FineTune, GradientAscent, L1Sparse
 from .gs_lora import GSLoRA, GSLoRAPlus
 from .random_label import (EWC, L2, MAS, RandomLabel, RandomLabelLosses,
                            random_other_labels)
 from .retrain import Retrain
 from .salun import SalUn, saliency_mask
+from .scar import SCAR, class_gaussians, js_divergence
 from .scrub import SCRUB, SCRUBS
+from .slug import SLUG, pareto_front, search_step
 from .ssd import SSD, dampen
 from .teacher_distillation import (DER, FDR, DERPlusPlus, LwF,
                                    TeacherDistillation, distillation_kl)
@@ -19,5 +23,8 @@ __all__ = [
     'random_other_labels', 'L2', 'EWC', 'MAS', 'TeacherDistillation',
     'distillation_kl', 'LwF', 'DER', 'DERPlusPlus', 'FDR', 'SCRUB', 'SCRUBS',
     'FineTune', 'L1Sparse', 'GradientAscent', 'SalUn', 'saliency_mask',
-    'SSD', 'dampen', 'BoundaryShrink', 'nearest_wrong_class'
+    'SSD', 'dampen', 'BoundaryShrink', 'nearest_wrong_class',
+    'BoundaryExpanding', 'class_layer', 'DUCK', 'nearest_centroid_distance',
+    'SCAR', 'class_gaussians', 'js_divergence', 'SLUG', 'pareto_front',
+    'search_step'
 ]

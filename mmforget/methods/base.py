@@ -43,6 +43,35 @@ def relabelled(data_samples, labels):
     return samples
 
 
+def with_new_labels(data_samples, new_labels):
+    """Copies of ``data_samples`` whose labels are ``new_labels(labels)``,
+    called once on all their labels concatenated: an image's class for a
+    classifier, every box's class for a detector (``gt_instances``)."""
+    old = [s.gt_instances.labels if 'gt_instances' in s else s.gt_label
+           for s in data_samples]
+    new = new_labels(torch.cat(old)).split([len(labels) for labels in old])
+    samples = []
+    for sample, labels in zip(data_samples, new):
+        sample = sample.clone()
+        if 'gt_instances' in sample:
+            sample.gt_instances.labels = labels.to(
+                sample.gt_instances.labels.device)
+        else:
+            sample.set_gt_label(int(labels[0]))
+        samples.append(sample)
+    return samples
+
+
+def batch_loss(model, data):
+    """The model's own training loss on a whole batch from a data loader
+    (preprocessed here), forget flags ignored: what importance and
+    saliency are gradients of (a classifier's CE, a detector's set loss)."""
+    data = model.data_preprocessor(data, False)
+    samples = data['data_samples']
+    return model.subset_loss(model.extract_feat(data['inputs']), samples,
+                             torch.arange(len(samples)))
+
+
 class ForgettingMethod:
     """Base class: trains every weight but the head on the model's own loss.
 

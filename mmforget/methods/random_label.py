@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from mmforget.registry import METHODS
-from .base import ForgettingMethod, gt_labels, relabelled, split_batch
+from .base import ForgettingMethod, gt_labels, split_batch, with_new_labels
 
 
 def random_other_labels(labels, retain_classes, official=False,
@@ -47,18 +47,21 @@ class RandomLabelLosses:
                                if c not in task.missing]
         self.num_forget_classes = len(task.forget)
 
-    def forget_labels(self, data_samples, device):
+    def forget_labels(self, labels):
         return random_other_labels(
-            gt_labels(data_samples, device), self.retain_classes,
-            self.official_random_labels, self.num_forget_classes)
+            labels, self.retain_classes, self.official_random_labels,
+            self.num_forget_classes)
 
     def forget_loss(self, model, feats, data_samples, forget):
-        """The head's loss on the forget samples ``forget`` of the batch,
-        each with a random wrong label."""
-        samples = [data_samples[i] for i in forget.tolist()]
-        labels = self.forget_labels(samples, feats[0].device)
-        return model.head.loss(tuple(f[forget] for f in feats),
-                               relabelled(samples, labels))['loss']
+        """The model's loss on the forget samples ``forget`` of the batch,
+        each with a random wrong label (a detector: each forgotten box, so
+        the queries matched to it learn a kept class)."""
+        samples = list(data_samples)
+        relabelled = with_new_labels([samples[i] for i in forget.tolist()],
+                                     self.forget_labels)
+        for index, sample in zip(forget.tolist(), relabelled):
+            samples[index] = sample
+        return model.subset_loss(feats, samples, forget)
 
 
 @METHODS.register_module()
@@ -179,9 +182,8 @@ class RandomLabel(ForgettingMethod):
             losses['loss_forget'] = self.labels.forget_loss(
                 model, feats, data_samples, forget)
         if len(retain):
-            losses['loss_retain'] = self.retain_weight * model.head.loss(
-                tuple(f[retain] for f in feats),
-                [data_samples[i] for i in retain.tolist()])['loss']
+            losses['loss_retain'] = self.retain_weight * model.subset_loss(
+                feats, data_samples, retain)
         if self.penalty is not None:
             losses['loss_penalty'] = (self.penalty_weight *
                                       self.penalty_loss(model))

@@ -10,11 +10,10 @@ weights outside the mask are put back to their values before the step, so
 neither weight decay nor momentum moves them.
 """
 import torch
-import torch.nn.functional as F
 from mmengine.model import is_model_wrapper
 
 from mmforget.registry import METHODS
-from .base import gt_labels
+from .base import batch_loss
 from .random_label import RandomLabel
 
 
@@ -64,7 +63,8 @@ class SalUn(RandomLabel):
             self.saliency)
 
     def forget_gradients(self, model, dataloader):
-        """sum over the forget batches of d(-CE) / d theta, eval mode."""
+        """sum over the forget batches of d(-L) / d theta, eval mode (L:
+        the model's own loss, a classifier's CE, a detector's set loss)."""
         params = {n: p for n, p in model.named_parameters()
                   if p.requires_grad}
         grads = {n: torch.zeros_like(p) for n, p in params.items()}
@@ -73,10 +73,7 @@ class SalUn(RandomLabel):
         for index, data in enumerate(dataloader):
             if self.mask_batches is not None and index >= self.mask_batches:
                 break
-            data = model.data_preprocessor(data, False)
-            logits = model.logits(model.extract_feat(data['inputs']))
-            loss = -F.cross_entropy(
-                logits, gt_labels(data['data_samples'], logits.device))
+            loss = -batch_loss(model, data)
             for (name, _), grad in zip(params.items(), torch.autograd.grad(
                     loss, list(params.values()), allow_unused=True)):
                 if grad is not None:

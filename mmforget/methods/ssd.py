@@ -10,10 +10,9 @@ I_f on each task's forget images, from the current model. Nothing trains:
 its configs set ``train_cfg.max_epochs=0``.
 """
 import torch
-import torch.nn.functional as F
 
 from mmforget.registry import METHODS
-from .base import ForgettingMethod, gt_labels
+from .base import ForgettingMethod, batch_loss
 
 
 def dampen(params, forget_importance, global_importance, alpha, dampening):
@@ -31,16 +30,15 @@ def dampen(params, forget_importance, global_importance, alpha, dampening):
 
 
 def importance(model, params, dataloader):
-    """{name: mean over batches of (d mean-CE / d theta)^2}, eval mode."""
+    """{name: mean over batches of (d L / d theta)^2}, eval mode (L: the
+    model's own batch-mean loss, a classifier's CE, a detector's set
+    loss)."""
     totals = {n: torch.zeros_like(p) for n, p in params.items()}
     was_training = model.training
     model.eval()
     batches = 0
     for data in dataloader:
-        data = model.data_preprocessor(data, False)
-        logits = model.logits(model.extract_feat(data['inputs']))
-        loss = F.cross_entropy(
-            logits, gt_labels(data['data_samples'], logits.device))
+        loss = batch_loss(model, data)
         grads = torch.autograd.grad(loss, list(params.values()),
                                     allow_unused=True)
         for name, grad in zip(params, grads):

@@ -334,6 +334,13 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         info['forget_before'] = forget_before
         self.runner.message_hub.update_info(TASK_INFO_KEY, info)
 
+    def evaluate(self, split):
+        """Per-class scores (``class_correct``/``class_total`` or
+        ``class_ap``) of the model as it is now on ``split`` ('val' or
+        'test'), for the current task: what methods that search a setting
+        on the validation split read."""
+        return self._evaluate(split, self.schedule[self.task_index])
+
     def _evaluate(self, split, task, forget_before=None):
         self._publish_task(task, forget_before)
         loop = self.runner.test_loop if split == 'test' else \

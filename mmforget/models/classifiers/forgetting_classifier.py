@@ -103,5 +103,12 @@ class ForgettingClassifier(LoRAForgettingMixin, ImageClassifier):
                 *select_samples(feats, data_samples, forget))['loss']
         return terms
 
+    def subset_loss(self, feats, data_samples, indices):
+        """The head's training loss on the samples ``indices`` of a batch
+        whose ``extract_feat`` output is ``feats``, whatever their forget
+        flag says (methods relabel forget samples and train on them)."""
+        return self.head.loss(
+            *select_samples(feats, data_samples, indices))['loss']
+
     def loss(self, inputs: torch.Tensor, data_samples) -> dict:
         return self.method_loss(inputs, data_samples)

@@ -127,6 +127,24 @@ class ForgettingDeformableDETR(LoRAForgettingMixin, DeformableDETR):
                 bbox_preds[-1], batch_data_samples, is_forget)
         return terms
 
+    def subset_loss(self, img_feats, data_samples, indices):
+        """The set loss (classification and boxes, summed) of the images
+        ``indices`` of a batch whose ``extract_feat`` output is
+        ``img_feats``, whatever their forget flag says (methods relabel
+        the forgotten boxes and train on them)."""
+        samples = [data_samples[i] for i in indices.tolist()]
+        index = indices.to(img_feats[0].device)
+        head_inputs = self.forward_transformer(
+            tuple(f[index] for f in img_feats), samples)
+        cls_scores, bbox_preds = self.bbox_head(head_inputs['hidden_states'],
+                                                head_inputs['references'])
+        if not self.aux_loss:
+            cls_scores, bbox_preds = cls_scores[-1:], bbox_preds[-1:]
+        losses = self.bbox_head.loss_by_feat(
+            cls_scores, bbox_preds, None, None,
+            [s.gt_instances for s in samples], [s.metainfo for s in samples])
+        return sum(losses.values())
+
     def loss(self, batch_inputs, batch_data_samples):
         return self.method_loss(batch_inputs, batch_data_samples)
 
