@@ -54,8 +54,9 @@ def with_new_labels(data_samples, new_labels):
     for sample, labels in zip(data_samples, new):
         sample = sample.clone()
         if 'gt_instances' in sample:
-            sample.gt_instances.labels = labels.to(
-                sample.gt_instances.labels.device)
+            instances = sample.gt_instances.clone()  # clone() shares it
+            instances.labels = labels.to(instances.labels.device)
+            sample.gt_instances = instances
         else:
             sample.set_gt_label(int(labels[0]))
         samples.append(sample)

@@ -50,7 +50,9 @@ class DUCK(ForgettingMethod):
         task = loop.schedule[loop.task_index]
         kept = [c for c in task.retain if c not in task.missing]
         prototypes = model.class_prototypes(loop.task_data_loader('retain'))
-        self.centroids = prototypes[torch.as_tensor(kept)].detach()
+        centroids = prototypes[torch.as_tensor(kept)].detach()
+        # A kept class without retain images has no centroid (a zero row).
+        self.centroids = centroids[centroids.norm(dim=1) > 0]
 
     def loss(self, model, inputs, data_samples):
         feats = model.extract_feat(inputs)

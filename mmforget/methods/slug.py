@@ -2,8 +2,8 @@
 
 At the start of a task: G_f = sum over the forget batches of d(-L)/d theta
 and G_r = sum over as many retain batches of dL/d theta (L: the model's own
-loss), for every weight matrix (parameters with 2 or more dimensions, the
-head's included). A layer's importance is ``||G_f|| / ||theta||``, its
+loss), for the weight of every linear and convolution layer (the head's
+included). A layer's importance is ``||G_f|| / ||theta||``, its
 alignment ``|cos(G_f, G_r)|``; the candidates are the Pareto front (high
 importance, low alignment), the most important first. For each candidate
 the step s of ``theta <- theta_0 + s * G_f`` (s < 0: ascent on the forget
@@ -15,6 +15,7 @@ others are restored. Nothing trains: configs set ``train_cfg.max_epochs=0``.
 The authors edit CLIP; for a classifier the forget loss is the CE.
 """
 import torch
+from torch import nn
 
 from mmforget.evaluation.forgetting_scores import subset_score
 from mmforget.registry import METHODS
@@ -56,6 +57,15 @@ def search_step(forget_score, start, steps, threshold):
     if passing is not None:
         return passing[0], passing[1], True
     return best[0], best[1], False
+
+
+def layer_weights(model):
+    """{name: weight} of every linear and convolution layer with
+    non-zero weights (the layers SLUG chooses from)."""
+    return {f'{name}.weight': module.weight
+            for name, module in model.named_modules()
+            if isinstance(module, (nn.Linear, nn.Conv2d))
+            and module.weight.requires_grad and module.weight.any()}
 
 
 def summed_gradients(model, params, dataloader, sign, max_batches=None):
@@ -109,7 +119,7 @@ class SLUG(ForgettingMethod):
     def start_task(self, model, loop):
         super().start_task(model, loop)
         task = loop.schedule[loop.task_index]
-        params = {n: p for n, p in model.named_parameters() if p.dim() >= 2}
+        params = layer_weights(model)
         forget, batches = summed_gradients(
             model, params, loop.task_data_loader('forget'), -1.0)
         retain, _ = summed_gradients(
