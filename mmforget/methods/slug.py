@@ -111,6 +111,7 @@ class SLUG(ForgettingMethod):
             raise ValueError(
                 f'SLUG is training-free, but train_cfg.max_epochs is '
                 f'{loop.max_epochs}: set train_cfg.max_epochs=0')
+        self.set_trainable(model)  # a detector's frozen stages too
         if loop.runner.val_loop is None:
             raise ValueError(
                 'SLUG searches its step on the validation split: the config '

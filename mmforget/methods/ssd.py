@@ -71,6 +71,7 @@ class SSD(ForgettingMethod):
             raise ValueError(
                 f'SSD is training-free, but train_cfg.max_epochs is '
                 f'{loop.max_epochs}: set train_cfg.max_epochs=0')
+        self.set_trainable(model)  # a detector's frozen stages too
         loop.dataset.set_task(0)
         self.global_importance = importance(
             model, dict(model.named_parameters()),
