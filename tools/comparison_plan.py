@@ -109,28 +109,33 @@ def tune(plan, out_dir, runner, run_missing=True):
 
 def plan_runs(plan, out_dir, picks):
     """Every run of the plan: (setting name, method name, job), a job being
-    (config, seed, out_dir, options) as ``Runner.map`` takes it."""
+    (config, seed, out_dir, options) as ``Runner.map`` takes it. The first
+    seed of every setting comes first, then the second...: a comparison cut
+    short has every method in every setting."""
     runs = []
-    for setting in plan.settings:
-        for seed in setting['seeds']:
-            for method in plan.methods:
-                if setting['name'] not in method.get(
-                        'settings', [s['name'] for s in plan.settings]):
-                    continue
-                tuned_as = method.get('pick_of', method['name'])
-                if (method.get('grid') or 'pick_of' in method) and (
-                        tuned_as not in picks):
-                    continue  # its tuning failed
-                config = method['config'].format(setting=setting['suffix'])
-                options = dict(o.split('=', 1)
-                               for o in plan.get('options', []))
-                options.update(picks.get(tuned_as, {}))
-                options.update(o.split('=', 1)
-                               for o in method.get('options', []))
-                runs.append((setting['name'], method['name'],
-                             (config, seed,
-                              osp.join(out_dir, slug(setting['name'])),
-                              options)))
+    rounds = max(len(setting['seeds']) for setting in plan.settings)
+    for setting, seed in [(setting, setting['seeds'][i])
+                          for i in range(rounds)
+                          for setting in plan.settings
+                          if i < len(setting['seeds'])]:
+        for method in plan.methods:
+            if setting['name'] not in method.get(
+                    'settings', [s['name'] for s in plan.settings]):
+                continue
+            tuned_as = method.get('pick_of', method['name'])
+            if (method.get('grid') or 'pick_of' in method) and (
+                    tuned_as not in picks):
+                continue  # its tuning failed
+            config = method['config'].format(setting=setting['suffix'])
+            options = dict(o.split('=', 1)
+                           for o in plan.get('options', []))
+            options.update(picks.get(tuned_as, {}))
+            options.update(o.split('=', 1)
+                           for o in method.get('options', []))
+            runs.append((setting['name'], method['name'],
+                         (config, seed,
+                          osp.join(out_dir, slug(setting['name'])),
+                          options)))
     return runs
 
 
