@@ -2,9 +2,8 @@
 # a weight is its mean squared gradient of the detector's set loss, on the
 # images showing a forgotten class versus all the first task's images;
 # alpha 5, lambda 1 (the authors' ViT values).
-_base_ = '../detection/gs-lora_deformable-detr-tiny_shapes_continual.py'
+_base_ = '../_base_/forgetting/deformable-detr-tiny_shapes_baselines.py'
 
-model = dict(lora=None)
 train_cfg = dict(
     max_epochs=0,
     method=dict(
