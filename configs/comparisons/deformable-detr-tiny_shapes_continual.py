@@ -25,10 +25,10 @@ methods = [
     dict(name='GA (bounded)',
          config='configs/ga/ga-bounded_deformable-detr-tiny_shapes_'
          'continual.py'),
+    dict(name='SSD', config='configs/ssd/ssd_deformable-detr-tiny_shapes_'
+         'continual.py'),
     dict(name='RL', config='configs/rl/rl_deformable-detr-tiny_shapes_'
          'continual.py'),
     dict(name='SalUn', config='configs/salun/salun_deformable-detr-tiny_'
          'shapes_continual.py'),
-    dict(name='SSD', config='configs/ssd/ssd_deformable-detr-tiny_shapes_'
-         'continual.py'),
 ]
