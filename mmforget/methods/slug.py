@@ -125,7 +125,7 @@ class SLUG(ForgettingMethod):
             model, params, loop.task_data_loader('forget'), -1.0)
         retain, _ = summed_gradients(
             model, params, loop.task_data_loader('retain'), 1.0, batches)
-        importance = {n: float(forget[n].norm() / params[n].norm())
+        importance = {n: float(forget[n].norm() / params[n].detach().norm())
                       for n in params}
         alignment = {n: float(torch.nn.functional.cosine_similarity(
             forget[n].flatten(), retain[n].flatten(), dim=0).abs())
