@@ -28,9 +28,12 @@ def test_tuning_ranks_by_validation_h_mean(tmp_path, pretrained):
     assert best['val']['h_mean'] > worst['val']['h_mean']
     assert best['val']['forget'] < worst['val']['forget']
     assert 'best on val' in log
-    # A second call reuses the finished runs instead of training again.
+    # A second call reuses the finished runs without starting them.
     result, log = run_tool(args, env)
-    assert result.returncode == 0 and log.count('continuing') == 2
+    reused = [line for line in log.splitlines()
+              if line.startswith('finished ')]
+    assert result.returncode == 0 and len(reused) == 2
+    assert 'running' not in log and 'continuing' not in log
 
 
 def test_a_plan_tunes_on_val_runs_the_picks_and_tabulates(tmp_path,

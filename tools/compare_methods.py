@@ -43,6 +43,12 @@ def run(config, seed, out_dir, options=(), tag='', threads=None):
     name = osp.splitext(osp.basename(config))[0]
     work_dir = osp.join(out_dir, f'{name}{tag}_seed{seed}')
     summary = osp.join(work_dir, 'forgetting_summary.json')
+    wall = osp.join(work_dir, 'wall_seconds.json')
+    if osp.isfile(wall) and osp.isfile(summary):
+        # Written only when a run finished: reuse it without starting it.
+        print(f'finished {work_dir}', flush=True)
+        with open(summary) as f:
+            return json.load(f)
     # --resume on an earlier run continues it (and does nothing if done).
     resume = ['--resume'] if osp.isfile(summary) else []
     print(f'{"continuing" if resume else "running"} {work_dir}', flush=True)
@@ -58,8 +64,7 @@ def run(config, seed, out_dir, options=(), tag='', threads=None):
         text=True)
     if result.returncode:
         raise RuntimeError(f'{work_dir} failed:\n{result.stderr[-2000:]}')
-    wall = osp.join(work_dir, 'wall_seconds.json')
-    if not resume and not osp.isfile(wall):
+    if not resume:
         with open(wall, 'w') as f:
             json.dump(dict(seconds=round(time.time() - start, 1),
                            threads=threads), f)
