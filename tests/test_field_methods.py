@@ -1,5 +1,5 @@
 """The unlearning field's newer methods by hand: Boundary Expanding, DUCK,
-SLUG and SCAR; labels rewritten for classifiers and detectors alike."""
+SLUG, SCAR and LAF; labels rewritten for classifiers and detectors alike."""
 import math
 from types import SimpleNamespace
 
@@ -265,3 +265,82 @@ def test_new_labels_for_classifiers_and_detectors():
     new = with_new_labels(images, plus_ten)
     assert [int(s.gt_label) for s in new] == [14, 16]
     assert calls == [[1, 2, 3], [4, 6]]  # one draw for the whole batch
+
+
+# ------------------------------------------------------------------- LAF
+def test_laf_losses_by_hand():
+    from mmforget.methods import alignment_loss, unlearning_loss
+    retain_errors, forget_errors = torch.tensor([1.0, 3.0]), torch.tensor(
+        [0.0])
+    assert float(unlearning_loss(retain_errors, forget_errors)) == \
+        pytest.approx(math.exp(0.5) + math.exp(0.75) - 1)
+    # cos = 1, 0 for the retain pairs; cos = 0, -1 for the forget pairs.
+    retain = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
+    retain_reference = torch.tensor([[3.0, 0.0], [1.0, 0.0]])
+    forget = torch.tensor([[1.0, 0.0], [1.0, 1.0]])
+    forget_reference = torch.tensor([[0.0, 1.0], [-1.0, -1.0]])
+    tau = 2.0
+    expected = (0 + 1) - 2 * math.log(math.exp(1 / tau) + math.exp(2 / tau))
+    assert float(alignment_loss(retain, retain_reference, forget,
+                                forget_reference, tau)) == pytest.approx(
+                                    expected, rel=1e-6)
+    # Without forget images only the alignment of the kept ones is left.
+    assert float(alignment_loss(retain, retain_reference, forget[:0],
+                                forget_reference[:0], tau)) == \
+        pytest.approx(1.0)
+
+
+def test_laf_two_steps_train_the_extractor_and_never_the_head():
+    from mmengine.optim import OptimWrapper
+    model = build_classifier()
+    data = batch()
+    loop = fake_loop(batches=[data])
+    loop.runner.seed = 0
+    cfg = dict(type='mmforget.LAF', latent=4, vae_epochs=3, tau=20.0,
+               align_lr_ratio=5.0)
+    method, _ = attach(model, cfg, loop)
+    # The same task fits the same VAEs (what a resumed run relies on).
+    again, _ = attach(build_classifier(), cfg, loop)
+    for a, b in zip(method.forget_vae.parameters(),
+                    again.forget_vae.parameters()):
+        assert torch.equal(a, b)
+    processed = preprocess(model, data)
+    inputs, samples = processed['inputs'], processed['data_samples']
+    # Unlearning step: by hand from the method's own VAEs.
+    method.phase = 'unlearn'
+    embeddings = model.embed(inputs)
+    expected = (method.all_data_vae.reconstruction_error(embeddings[:3]) /
+                (method.all_data_vae.reconstruction_error(embeddings[:3]) +
+                 1)).exp().sum() - (
+        method.forget_vae.reconstruction_error(embeddings[3:]) /
+        (method.forget_vae.reconstruction_error(embeddings[3:]) + 1)
+    ).exp().sum()
+    got = method.loss(model, inputs, samples)['loss_unlearn']
+    assert float(got.detach()) == pytest.approx(float(expected.detach()),
+                                                rel=1e-5)
+    # Alignment at the task start: every c is 0.
+    method.phase = 'align'
+    got = method.loss(model, inputs, samples)['loss_align']
+    assert float(got) == pytest.approx(-3 * math.log(3), abs=1e-5)
+    # One batch: two steps, the second at 5x the learning rate, then the
+    # rate restored; the head never moves, the extractor does.
+    rates, loss = [], method.loss
+
+    def recording_loss(*args):
+        rates.append((method.phase, optimizer.param_groups[0]['lr']))
+        return loss(*args)
+
+    method.loss = recording_loss
+    head = model.head.layers.head.weight.detach().clone()
+    blocks = model.backbone.layers[0].ffn.layers[1].weight.detach().clone()
+    optimizer = torch.optim.SGD(
+        [p for p in model.parameters() if p.requires_grad], lr=0.01)
+    method.train_step(model, data, OptimWrapper(optimizer))
+    assert rates == [('unlearn', 0.01), ('align', pytest.approx(0.05))]
+    assert optimizer.param_groups[0]['lr'] == 0.01
+    assert torch.equal(model.head.layers.head.weight, head)
+    assert not torch.equal(model.backbone.layers[0].ffn.layers[1].weight,
+                           blocks)
+    # The reference is the task-start model, untouched by training.
+    assert torch.equal(method.reference.backbone.layers[0].ffn.layers[1]
+                       .weight, blocks)

@@ -25,7 +25,7 @@ def test_every_method_has_a_digits_config():
                        'mas', 'lwf', 'der', 'derpp', 'fdr', 'scrub',
                        'scrub_s', 'ft', 'ga', 'l1_sparse', 'salun', 'ssd',
                        'boundary_shrink', 'rl', 'boundary_expanding', 'duck',
-                       'slug', 'scar'}
+                       'slug', 'scar', 'laf'}
 
 
 def run(config, work_dir, pretrained, num_tasks, resume=False, extra=None):

@@ -104,6 +104,10 @@ methods = [
     dict(name='DUCK',
          config='configs/duck/duck_vit-6b_numbers_continual{setting}.py',
          grid={LR: [1e-4, 1e-3], METHOD + 'forget_weight': [0.5, 1.5]}),
+    # Label-agnostic: no label is read (the head stays frozen).
+    dict(name='LAF',
+         config='configs/laf/laf_vit-6b_numbers_continual{setting}.py',
+         grid={LR: [1e-5, 1e-4], METHOD + 'align_lr_ratio': [2.0, 5.0]}),
     # Retain-free: the surrogate images stand in for the kept ones.
     dict(name='SCAR',
          config='configs/scar/scar_vit-6b_numbers_continual{setting}.py',

@@ -5,6 +5,7 @@ from .boundary_expanding import BoundaryExpanding, class_layer
 from .boundary_shrink import BoundaryShrink, nearest_wrong_class
 from .duck import DUCK, nearest_centroid_distance
 from .fine_tune import FineTune, GradientAscent, L1Sparse
+from .laf import LAF, alignment_loss, unlearning_loss
 from .gs_lora import GSLoRA, GSLoRAPlus
 from .random_label import (EWC, L2, MAS, RandomLabel, RandomLabelLosses,
                            random_other_labels)
@@ -26,5 +27,5 @@ __all__ = [
     'SSD', 'dampen', 'BoundaryShrink', 'nearest_wrong_class',
     'BoundaryExpanding', 'class_layer', 'DUCK', 'nearest_centroid_distance',
     'SCAR', 'class_gaussians', 'js_divergence', 'SLUG', 'pareto_front',
-    'search_step'
+    'search_step', 'LAF', 'unlearning_loss', 'alignment_loss'
 ]
