@@ -34,6 +34,18 @@ def test_tuning_ranks_by_validation_h_mean(tmp_path, pretrained):
               if line.startswith('finished ')]
     assert result.returncode == 0 and len(reused) == 2
     assert 'running' not in log and 'continuing' not in log
+    # A run whose wall time is missing (an interrupted comparison) is
+    # resumed once, marked as of unknown time, and then reused.
+    walls = sorted(out_dir.glob('*/wall_seconds.json'))
+    assert len(walls) == 2
+    walls[0].unlink()
+    result, log = run_tool(args, env)
+    assert result.returncode == 0 and log.count('continuing ') == 1
+    assert json.load(open(walls[0]))['seconds'] is None
+    result, log = run_tool(args, env)
+    reused = [line for line in log.splitlines()
+              if line.startswith('finished ')]
+    assert 'continuing' not in log and len(reused) == 2
 
 
 def test_a_plan_tunes_on_val_runs_the_picks_and_tabulates(tmp_path,

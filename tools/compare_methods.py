@@ -39,7 +39,8 @@ def run(config, seed, out_dir, options=(), tag='', threads=None):
     """One run of ``config`` (extra ``--cfg-options`` in ``options``); its
     summary. ``tag`` names the work dir apart from other options;
     ``threads`` limits the run's CPU threads (parallel runs). The wall time
-    of the run that finished it is kept in ``wall_seconds.json``."""
+    of the run that finished it is kept in ``wall_seconds.json`` (None when
+    a resumed run finished it: its time is unknown)."""
     name = osp.splitext(osp.basename(config))[0]
     work_dir = osp.join(out_dir, f'{name}{tag}_seed{seed}')
     summary = osp.join(work_dir, 'forgetting_summary.json')
@@ -64,10 +65,9 @@ def run(config, seed, out_dir, options=(), tag='', threads=None):
         text=True)
     if result.returncode:
         raise RuntimeError(f'{work_dir} failed:\n{result.stderr[-2000:]}')
-    if not resume:
-        with open(wall, 'w') as f:
-            json.dump(dict(seconds=round(time.time() - start, 1),
-                           threads=threads), f)
+    with open(wall, 'w') as f:
+        json.dump(dict(seconds=None if resume else
+                       round(time.time() - start, 1), threads=threads), f)
     with open(summary) as f:
         return json.load(f)
 
