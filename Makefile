@@ -9,7 +9,7 @@ REQS   := requirements/build.txt requirements/mmcv.txt requirements/runtime.txt 
 .PHONY: install test demo demo-detection compare-digits demo-numbers \
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
 	numbers-checks-cost \
-	compare-digits-methods compare-shapes \
+	compare-digits-methods compare-digits-checks compare-shapes \
 	tune-numbers sweep-numbers check-resume clean-venv
 
 install: $(STAMP)
@@ -105,6 +105,10 @@ numbers-checks-cost: compare-numbers
 
 compare-digits-methods: install $(PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/vit-tiny_digits_continual.py --out-dir work_dirs/compare_digits_methods
+
+# The gap cards of the digits comparison.
+compare-digits-checks: compare-digits-methods
+	$(PY) tools/compare_checks.py --plan configs/comparisons/vit-tiny_digits_continual.py --out-dir work_dirs/compare_digits_methods
 
 # How the full-data GS-LoRA settings were chosen: on the validation split,
 # data_ratio 0.1 first, then 0.25 (limits: val Acc_f and Acc_o <= 5).
