@@ -57,6 +57,7 @@ def main():
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))
     metrics = runner.test()
+    del runner  # freed by finish_distributed, before the group closes
     finish_distributed()
     if args.out:
         import mmengine

@@ -3,7 +3,6 @@
 Same options as mmpretrain's and mmdet's ``tools/train.py``.
 """
 import argparse
-import gc
 import os
 import os.path as osp
 import warnings
@@ -86,10 +85,7 @@ def main():
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))
     runner.train()
-    # Free the DDP model (its reducer holds the process group) while the
-    # group still exists, not at interpreter exit after it is destroyed.
-    del runner
-    gc.collect()
+    del runner  # freed by finish_distributed, before the group closes
     finish_distributed()
 
 

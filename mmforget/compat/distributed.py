@@ -4,6 +4,7 @@ mmengine 0.10.7 always calls ``torch.cuda.set_device`` when it starts a
 ``pytorch`` launcher and passes ``device_ids=[LOCAL_RANK]`` to DDP; both fail
 without a GPU. On GPU machines none of this is used.
 """
+import gc
 import os
 
 import torch
@@ -48,7 +49,11 @@ def setup_cpu_distributed(cfg, launcher):
 
 def finish_distributed():
     """Wait for every rank, then close the process group: a rank that exits
-    while another still talks to it can abort the other (gloo)."""
+    while another still talks to it can abort the other (gloo). Call it
+    after dropping the runner (``del runner``): the collection here frees
+    the DDP model, whose reducer holds the group, while the group exists
+    rather than at interpreter exit."""
     if torch_dist.is_available() and torch_dist.is_initialized():
+        gc.collect()
         torch_dist.barrier()
         torch_dist.destroy_process_group()
