@@ -15,10 +15,8 @@ import torch
 from mmengine.dataset import pseudo_collate
 from torch.utils.data import DataLoader, Subset
 
-from mmforget.lora import inject_lora
+from mmforget.lora import classifier_lora_targets, inject_lora
 from mmforget.registry import FORGETTING_CHECKS
-from mmforget.models.classifiers.forgetting_classifier import \
-    VIT_FFN_TARGETS
 from .base import MetricSpec
 from .outputs import split_indices
 
@@ -103,7 +101,7 @@ class RelearnCurve:
         relearning parameters train: fresh LoRA adapters, or everything."""
         student = copy.deepcopy(model)
         if self.mode == 'lora':
-            inject_lora(student, VIT_FFN_TARGETS, rank=4)
+            inject_lora(student, classifier_lora_targets(student), rank=4)
             for name, param in student.named_parameters():
                 param.requires_grad_('lora_' in name)
         else:

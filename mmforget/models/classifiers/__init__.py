@@ -1,3 +1,3 @@
-from .forgetting_classifier import VIT_FFN_TARGETS, ForgettingClassifier
+from .forgetting_classifier import ForgettingClassifier
 
-__all__ = ['ForgettingClassifier', 'VIT_FFN_TARGETS']
+__all__ = ['ForgettingClassifier']

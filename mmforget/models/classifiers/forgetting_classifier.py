@@ -3,11 +3,8 @@ import torch
 from mmpretrain.models import ImageClassifier
 from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
 
+from mmforget.lora import classifier_lora_targets
 from ..lora_forgetting_model import LoRAForgettingMixin
-
-# The two FFN linears of every block of mmpretrain's VisionTransformer; the
-# capture group (the block index) names the sparse group.
-VIT_FFN_TARGETS = [r'backbone\.layers\.(\d+)\.ffn\.layers\.(?:0\.0|1)']
 
 
 def select_samples(feats, data_samples, indices):
@@ -43,7 +40,8 @@ class ForgettingClassifier(LoRAForgettingMixin, ImageClassifier):
         super().__init__(**kwargs)
         if lora is not None:
             lora = dict(lora)
-            lora.setdefault('targets', VIT_FFN_TARGETS)
+            if lora.get('targets') is None:
+                lora['targets'] = classifier_lora_targets(self)
         self.setup_lora(lora, pretrained)
 
     def embed(self, inputs):

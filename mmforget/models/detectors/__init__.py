@@ -1,4 +1,8 @@
-from .forgetting_deformable_detr import (DETR_FFN_TARGETS,
-                                         ForgettingDeformableDETR)
+from .forgetting_detr import (DETRForgettingMixin, ForgettingConditionalDETR,
+                              ForgettingDABDETR, ForgettingDeformableDETR,
+                              ForgettingDETR, ForgettingDINO)
 
-__all__ = ['DETR_FFN_TARGETS', 'ForgettingDeformableDETR']
+__all__ = [
+    'DETRForgettingMixin', 'ForgettingDETR', 'ForgettingConditionalDETR',
+    'ForgettingDABDETR', 'ForgettingDeformableDETR', 'ForgettingDINO'
+]
