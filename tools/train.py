@@ -17,6 +17,15 @@ from mmengine.runner import Runner
 from mmforget.compat import finish_distributed, setup_cpu_distributed
 
 
+# What --amp turns each optimizer wrapper into.
+AMP_WRAPPERS = {
+    'OptimWrapper': 'AmpOptimWrapper',
+    'AmpOptimWrapper': 'AmpOptimWrapper',
+    'GroupSparseOptimWrapper': 'mmforget.AmpGroupSparseOptimWrapper',
+    'AmpGroupSparseOptimWrapper': 'mmforget.AmpGroupSparseOptimWrapper',
+}
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
@@ -58,12 +67,14 @@ def merge_args(cfg, args):
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:
         optim_type = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_type not in ('OptimWrapper', 'AmpOptimWrapper'):
+        name = optim_type.rsplit('.', 1)[-1]
+        if name not in AMP_WRAPPERS:
             raise ValueError(
                 f'--amp replaces the optimizer wrapper, but this config uses '
-                f'{optim_type!r}; set its `dtype`/`loss_scale` in the config '
-                'instead of passing --amp.')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+                f'{optim_type!r}, which has no mixed-precision variant; set '
+                'its `dtype`/`loss_scale` in the config instead of passing '
+                '--amp.')
+        cfg.optim_wrapper.type = AMP_WRAPPERS[name]
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume = True

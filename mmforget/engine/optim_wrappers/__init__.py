@@ -1,4 +1,8 @@
 from .group_sparse_constructor import GroupSparseOptimWrapperConstructor
-from .group_sparse_optim_wrapper import GroupSparseOptimWrapper
+from .group_sparse_optim_wrapper import (AmpGroupSparseOptimWrapper,
+                                         GroupSparseOptimWrapper)
 
-__all__ = ['GroupSparseOptimWrapper', 'GroupSparseOptimWrapperConstructor']
+__all__ = [
+    'AmpGroupSparseOptimWrapper', 'GroupSparseOptimWrapper',
+    'GroupSparseOptimWrapperConstructor'
+]

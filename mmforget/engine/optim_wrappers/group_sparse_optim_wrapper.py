@@ -6,11 +6,16 @@ LoRA matrices (a plain sum, no sqrt(group size) weights, as in the papers).
 way: AdamW sees its subgradient); ``proximal`` mode instead shrinks each
 group after every optimizer step, ``theta_g *= max(0, 1 - lr*alpha/||theta_g||)``,
 which sets unused groups exactly to zero.
+
+Under mixed precision (``AmpGroupSparseOptimWrapper``, what ``--amp`` picks)
+the penalty is computed in fp32 on the fp32 weights, outside autocast, and
+scaled with the loss; the proximal shrink follows the unscaled step and is
+skipped with it when the loss scaler finds inf/NaN gradients.
 """
 from collections import OrderedDict
 
 import torch
-from mmengine.optim import OptimWrapper
+from mmengine.optim import AmpOptimWrapper, OptimWrapper
 
 from mmforget.registry import OPTIM_WRAPPERS
 
@@ -115,3 +120,29 @@ class GroupSparseOptimWrapper(OptimWrapper):
             scale = max(0.0, 1.0 - shrink / norm) if norm > 0 else 0.0
             for param in params:
                 param.mul_(scale)
+
+
+@OPTIM_WRAPPERS.register_module()
+class AmpGroupSparseOptimWrapper(GroupSparseOptimWrapper, AmpOptimWrapper):
+    """``GroupSparseOptimWrapper`` under mmengine's AMP (fp16 with loss
+    scaling, or bf16): ``AmpOptimWrapper``'s ``loss_scale`` and ``dtype``
+    plus the group-sparse arguments.
+
+    The gradients are unscaled before the step, so gradient clipping and the
+    proximal shrink see true values, and a step the scaler skips (inf/NaN
+    gradients, fp16 overflow) shrinks nothing either.
+    """
+
+    def step(self, **kwargs):
+        self.loss_scaler.unscale_(self.optimizer)
+        if self.clip_grad_kwargs:
+            self._clip_grad()
+        finite = all(
+            bool(torch.isfinite(param.grad).all())
+            for group in self.optimizer.param_groups
+            for param in group['params'] if param.grad is not None)
+        self.loss_scaler.step(self.optimizer, **kwargs)
+        self.loss_scaler.update(self._scale_update_param)
+        alpha = self.current_alpha()
+        if finite and self.mode == 'proximal' and alpha > 0:
+            self._soft_threshold(alpha)
