@@ -6,6 +6,7 @@ registers every mmforget module (methods included), so configs only need
 """
 from . import compat  # noqa: F401  (first: safe checkpoint loading)
 from . import datasets, engine, evaluation, lora, methods, models  # noqa
+from . import apis  # noqa: F401
 from .version import __version__
 
 __all__ = ['__version__']
