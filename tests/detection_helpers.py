@@ -51,3 +51,13 @@ def shapes_dataset(root, split='train', pipeline=None):
             data_root=str(root), ann_file=f'annotations/{split}.json',
             data_prefix=dict(img=''), metainfo=dict(classes=SHAPE_CLASSES),
             pipeline=pipeline, filter_cfg=dict(filter_empty_gt=False))
+
+
+def data_options(root):
+    """--cfg-options pointing a shapes continual config at the data under
+    ``root``, read in the main process."""
+    return [f'train_dataloader.dataset.dataset.data_root={root}/',
+            f'test_dataloader.dataset.data_root={root}/',
+            f'test_evaluator.0.ann_file={root}/annotations/val.json',
+            ] + [f'{split}_dataloader.{key}' for split in ('train', 'test')
+                 for key in ('num_workers=0', 'persistent_workers=False')]

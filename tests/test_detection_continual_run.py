@@ -9,17 +9,9 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
 from conftest import run_tool
-from detection_helpers import SHAPES_CONFIG, make_shapes
+from detection_helpers import SHAPES_CONFIG, data_options, make_shapes
 
 CONFIG = 'configs/detection/gs-lora_deformable-detr-tiny_shapes_continual.py'
-
-
-def data_options(root):
-    return [f'train_dataloader.dataset.dataset.data_root={root}/',
-            f'test_dataloader.dataset.data_root={root}/',
-            f'test_evaluator.0.ann_file={root}/annotations/val.json',
-            ] + [f'{split}_dataloader.{key}' for split in ('train', 'test')
-                 for key in ('num_workers=0', 'persistent_workers=False')]
 
 
 @pytest.fixture(scope='module')

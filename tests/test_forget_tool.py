@@ -29,8 +29,9 @@ def user_setup(tmp_path_factory):
     data_config.write_text(
         f"_base_ = '{REPO_ROOT}/configs/_base_/datasets/digits.py'\n"
         f'classes = {WORDS!r}\n'
-        'train_dataloader = dict(dataset=dict(metainfo=dict(classes=classes)))\n'
-        'test_dataloader = dict(dataset=dict(metainfo=dict(classes=classes)))\n')
+        'metainfo = dict(classes=classes)\n'
+        'train_dataloader = dict(dataset=dict(metainfo=metainfo))\n'
+        'test_dataloader = dict(dataset=dict(metainfo=metainfo))\n')
     return root, str(checkpoint), str(data_config)
 
 

@@ -5,7 +5,6 @@ import copy
 import json
 import os
 
-import pytest
 import torch
 import torch.nn.functional as F
 from mmdet.models.dense_heads import DETRHead
@@ -15,7 +14,7 @@ from mmengine.registry import MODELS, DefaultScope
 
 import mmforget  # noqa: F401
 from conftest import run_tool
-from detection_helpers import make_shapes
+from detection_helpers import data_options, make_shapes
 from mmforget.registry import METHODS
 
 DINO_CONFIG = 'configs/detection/gs-lora_dino-tiny_shapes_continual.py'
@@ -110,16 +109,8 @@ def test_dino_forget_boxes_get_no_denoising_queries():
             model.bbox_head, cls_scores[-1:, 1:], bbox_preds[-1:, 1:],
             [samples[1].gt_instances], [samples[1].metainfo])
     torch.testing.assert_close(losses['forget_ce'], forget['loss_cls'])
-    torch.testing.assert_close(losses['loss_forget_box'],
-                               0.5 * (forget['loss_bbox'] + forget['loss_iou']))
-
-
-def data_options(root):
-    return [f'train_dataloader.dataset.dataset.data_root={root}/',
-            f'test_dataloader.dataset.data_root={root}/',
-            f'test_evaluator.0.ann_file={root}/annotations/val.json',
-            ] + [f'{split}_dataloader.{key}' for split in ('train', 'test')
-                 for key in ('num_workers=0', 'persistent_workers=False')]
+    box = 0.5 * (forget['loss_bbox'] + forget['loss_iou'])
+    torch.testing.assert_close(losses['loss_forget_box'], box)
 
 
 def test_dino_continual_run_releases_plain_dino_detectors(tmp_path):

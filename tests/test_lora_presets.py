@@ -28,14 +28,17 @@ CLASSIFIERS = {
 }
 DETECTORS = {
     'detr': ('detr/detr_r50_8xb2-150e_coco.py', 'ForgettingDETR'),
-    'conditional-detr': ('conditional_detr/conditional-detr_r50_8xb2-50e_coco.py',
-                         'ForgettingConditionalDETR'),
+    'conditional-detr': (
+        'conditional_detr/conditional-detr_r50_8xb2-50e_coco.py',
+        'ForgettingConditionalDETR'),
     'dab-detr': ('dab_detr/dab-detr_r50_8xb2-50e_coco.py',
                  'ForgettingDABDETR'),
-    'deformable-detr': ('deformable_detr/deformable-detr_r50_16xb2-50e_coco.py',
-                        'ForgettingDeformableDETR'),
+    'deformable-detr': (
+        'deformable_detr/deformable-detr_r50_16xb2-50e_coco.py',
+        'ForgettingDeformableDETR'),
     'deformable-detr-refine-two-stage': (
-        'deformable_detr/deformable-detr-refine-twostage_r50_16xb2-50e_coco.py',
+        'deformable_detr/'
+        'deformable-detr-refine-twostage_r50_16xb2-50e_coco.py',
         'ForgettingDeformableDETR'),
     'dino': ('dino/dino-4scale_r50_8xb2-12e_coco.py', 'ForgettingDINO'),
 }

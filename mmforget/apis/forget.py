@@ -244,10 +244,15 @@ def forget(model_config: str,
     if work_dir is None:
         name = osp.splitext(osp.basename(model_config))[0]
         work_dir = osp.join('work_dirs', f'forget_{name}')
-    if osp.exists(osp.join(work_dir, 'forgetting_summary.json')):
+    earlier = [name for name in (CONFIG_NAME, 'forgetting_summary.json',
+                                 'task_0.pth')
+               if osp.exists(osp.join(work_dir, name))]
+    if earlier:
         raise FileExistsError(
-            f'{work_dir} already holds a forgetting run; choose another '
-            '--work-dir (nothing there is overwritten)')
+            f'{work_dir} already holds a forgetting run ({earlier[0]}); '
+            'choose another --work-dir (nothing there is overwritten), or '
+            f'resume it with tools/train.py {work_dir}/{CONFIG_NAME} '
+            f'--work-dir {work_dir} --resume')
     os.makedirs(work_dir, exist_ok=True)
     cfg.work_dir = work_dir
     config_path = osp.join(work_dir, CONFIG_NAME)

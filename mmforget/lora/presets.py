@@ -74,4 +74,3 @@ def detector_lora_targets(detector):
             f'no LoRA preset for the detector {type(detector).__name__}; '
             f'known: {", ".join(DETECTOR_PRESETS)}. Pass lora.targets.')
     return targets
-
