@@ -110,6 +110,7 @@ def test_detector_config_gets_the_detection_protocol():
         'mmforget.DetectionForgetRetainDataset'
     assert cfg.test_evaluator[0].ann_file.endswith('annotations/val.json')
     assert cfg.train_cfg.method.forget_loss.bound == 15.0
+    assert cfg.optim_wrapper.optimizer.lr == 1e-3
     with pytest.raises(ValueError, match="unknown method 'salun'"):
         build_forgetting_config(MODEL_CONFIG, 'x.pth', [[1]],
                                 method='salun')

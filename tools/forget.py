@@ -40,7 +40,8 @@ def parse_args(argv=None):
                         help='epochs per task (30)')
     parser.add_argument('--batch-size', type=int, default=32,
                         help='retain + forget samples per batch (32)')
-    parser.add_argument('--lr', type=float, default=1e-2)
+    parser.add_argument('--lr', type=float, help='learning rate (default '
+                        '1e-2 for classifiers, 1e-3 for detectors)')
     parser.add_argument('--rank', type=int, default=8, help='LoRA rank (8)')
     parser.add_argument('--bound', type=float, help='the forget loss bound '
                         '(default 12 for classifiers, 15 for detectors)')

@@ -94,10 +94,13 @@ def _shorten(names, limit=20):
 
 def build_forgetting_config(model_config, checkpoint, tasks, method='gs-lora',
                             data_config=None, epochs=30, batch_size=32,
-                            lr=1e-2, rank=8, alpha=1e-4, bound=None,
+                            lr=None, rank=8, alpha=1e-4, bound=None,
                             beta=0.2, data_ratio=1.0, seed=0):
     """The continual-forgetting config for ``tasks`` (lists of class ids)
-    over the user's model and data (a ``Config``; nothing is run)."""
+    over the user's model and data (a ``Config``; nothing is run).
+
+    ``lr`` and ``bound`` default to the values of mmforget's classifier
+    (1e-2, BND 12) and detector (1e-3, BND 15) configs."""
     if method not in METHODS:
         raise ValueError(f'unknown method {method!r}; choose one of '
                          f'{sorted(METHODS)}')
@@ -119,6 +122,8 @@ def build_forgetting_config(model_config, checkpoint, tasks, method='gs-lora',
     detector = model_type != 'ImageClassifier'
     if bound is None:
         bound = 15.0 if detector else 12.0
+    if lr is None:
+        lr = 1e-3 if detector else 1e-2
     cfg.model.type = FORGETTING_TYPES[model_type]
     cfg.model.pretrained = checkpoint
     cfg.model.lora = dict(rank=rank, alpha=1.0)
@@ -139,11 +144,12 @@ def build_forgetting_config(model_config, checkpoint, tasks, method='gs-lora',
                        dataset=train.dataset, schedule=schedule,
                        data_ratio=data_ratio, seed=seed)
         test_evaluator = dict(type='mmforget.ForgettingMetric')
+    num_workers = train.get('num_workers', 0)
     cfg.train_dataloader = dict(
         batch_size=batch_size,
-        num_workers=train.get('num_workers', 0),
-        persistent_workers=train.get('persistent_workers', False)
-        if train.get('num_workers', 0) else False,
+        num_workers=num_workers,
+        persistent_workers=bool(num_workers)
+        and train.get('persistent_workers', False),
         sampler=dict(type='DefaultSampler', shuffle=True),
         collate_fn=dict(type='mmforget.forget_retain_collate'),
         dataset=dataset)
