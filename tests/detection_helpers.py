@@ -61,3 +61,19 @@ def data_options(root):
             f'test_evaluator.0.ann_file={root}/annotations/val.json',
             ] + [f'{split}_dataloader.{key}' for split in ('train', 'test')
                  for key in ('num_workers=0', 'persistent_workers=False')]
+
+
+def short_shapes_run(config, work_dir, root):
+    """A GS-LoRA shapes config through tools/train.py from random weights,
+    one short epoch per task, on the data under ``root``."""
+    import os
+
+    from conftest import run_tool
+    result, log = run_tool(
+        ['tools/train.py', config, '--work-dir', str(work_dir),
+         '--cfg-options', 'model.pretrained=None', 'train_cfg.max_epochs=1',
+         'train_dataloader.batch_size=4',
+         'train_dataloader.dataset.forget_rate=0.5',
+         'train_dataloader.dataset.mem_rate=0.3'] + data_options(root),
+        dict(os.environ, PYTHONWARNINGS='ignore'))
+    assert result.returncode == 0, log[-3000:]

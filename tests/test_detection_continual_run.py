@@ -9,7 +9,8 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
 from conftest import run_tool
-from detection_helpers import SHAPES_CONFIG, data_options, make_shapes
+from detection_helpers import (SHAPES_CONFIG, data_options, make_shapes,
+                               short_shapes_run)
 
 CONFIG = 'configs/detection/gs-lora_deformable-detr-tiny_shapes_continual.py'
 
@@ -18,14 +19,7 @@ CONFIG = 'configs/detection/gs-lora_deformable-detr-tiny_shapes_continual.py'
 def detection_run(tmp_path_factory):
     root = make_shapes(tmp_path_factory.mktemp('shapes'), train=24, val=12)
     work_dir = tmp_path_factory.mktemp('detection_run')
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    result, log = run_tool(
-        ['tools/train.py', CONFIG, '--work-dir', str(work_dir),
-         '--cfg-options', 'model.pretrained=None', 'train_cfg.max_epochs=1',
-         'train_dataloader.batch_size=4',
-         'train_dataloader.dataset.forget_rate=0.5',
-         'train_dataloader.dataset.mem_rate=0.3'] + data_options(root), env)
-    assert result.returncode == 0, log[-3000:]
+    short_shapes_run(CONFIG, work_dir, root)
     return work_dir, root
 
 

@@ -3,7 +3,6 @@ denoising queries (none for forgotten boxes), then a short continual DINO run
 on the shapes data through tools/train.py."""
 import copy
 import json
-import os
 
 import pytest
 
@@ -15,8 +14,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
 import mmforget  # noqa: F401
-from conftest import run_tool
-from detection_helpers import data_options, make_shapes
+from detection_helpers import make_shapes, short_shapes_run
 from mmforget.registry import METHODS
 
 DINO_CONFIG = 'configs/detection/gs-lora_dino-tiny_shapes_continual.py'
@@ -118,14 +116,7 @@ def test_dino_forget_boxes_get_no_denoising_queries():
 def test_dino_continual_run_releases_plain_dino_detectors(tmp_path):
     root = make_shapes(tmp_path / 'shapes', train=16, val=8)
     work_dir = tmp_path / 'dino_run'
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    result, log = run_tool(
-        ['tools/train.py', DINO_CONFIG, '--work-dir', str(work_dir),
-         '--cfg-options', 'model.pretrained=None', 'train_cfg.max_epochs=1',
-         'train_dataloader.batch_size=4',
-         'train_dataloader.dataset.forget_rate=0.5',
-         'train_dataloader.dataset.mem_rate=0.3'] + data_options(root), env)
-    assert result.returncode == 0, log[-3000:]
+    short_shapes_run(DINO_CONFIG, work_dir, root)
     summary = json.load(open(work_dir / 'forgetting_summary.json'))
     task0, task1 = summary['tasks']
     assert task0['forget_classes'] == [4] and task1['forget_classes'] == [2]

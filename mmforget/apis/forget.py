@@ -46,10 +46,26 @@ class ForgettingResult:
     tasks: List[List[int]] = field(default_factory=list)
 
 
+def load_user_config(model_config, data_config=None):
+    """The user's model config, its dataloaders and evaluators replaced by
+    those of ``data_config`` when given."""
+    cfg = Config.fromfile(model_config)
+    if data_config is not None:
+        data = Config.fromfile(data_config)
+        for key in DATA_KEYS:
+            if key in data:
+                cfg[key] = data[key]
+    for key in ('train_dataloader', 'test_dataloader'):
+        if not cfg.get(key):
+            raise ValueError(f'the config has no {key}: give the data '
+                             'config with --data')
+    return cfg
+
+
 def class_names_of(cfg):
     """The class names of the user's training set, in label order."""
     from mmengine.registry import DATASETS, DefaultScope
-    dataset_cfg = cfg.train_dataloader.dataset.dataset  # inside the wrapper
+    dataset_cfg = cfg.train_dataloader.dataset
     scope = cfg.get('default_scope', 'mmpretrain')
     with DefaultScope.overwrite_default_scope(scope):
         dataset = DATASETS.build(dataset_cfg)
@@ -97,28 +113,22 @@ def build_forgetting_config(model_config, checkpoint, tasks, method='gs-lora',
                             lr=None, rank=8, alpha=1e-4, bound=None,
                             beta=0.2, data_ratio=1.0, seed=0):
     """The continual-forgetting config for ``tasks`` (lists of class ids)
-    over the user's model and data (a ``Config``; nothing is run).
+    over the user's model and data (``model_config``: a path, or the
+    ``Config`` of :func:`load_user_config`, which is changed in place;
+    nothing is run).
 
     ``lr`` and ``bound`` default to the values of mmforget's classifier
     (1e-2, BND 12) and detector (1e-3, BND 15) configs."""
     if method not in METHODS:
         raise ValueError(f'unknown method {method!r}; choose one of '
                          f'{sorted(METHODS)}')
-    cfg = Config.fromfile(model_config)
-    if data_config is not None:
-        data = Config.fromfile(data_config)
-        for key in DATA_KEYS:
-            if key in data:
-                cfg[key] = data[key]
+    cfg = model_config if isinstance(model_config, Config) else \
+        load_user_config(model_config, data_config)
     model_type = cfg.model.get('type', '').rsplit('.', 1)[-1]
     if model_type not in FORGETTING_TYPES:
         raise ValueError(
             f'the model type {model_type!r} has no forgetting version; '
             f'known: {sorted(FORGETTING_TYPES)}')
-    for key in ('train_dataloader', 'test_dataloader'):
-        if not cfg.get(key):
-            raise ValueError(f'the config has no {key}: give the data '
-                             'config with --data')
     detector = model_type != 'ImageClassifier'
     if bound is None:
         bound = 15.0 if detector else 12.0
@@ -239,12 +249,11 @@ def forget(model_config: str,
     requested = [list(forget)] + [list(t) for t in then]
     if not all(requested):
         raise ValueError('every task must name at least one class')
-    cfg = build_forgetting_config(model_config, checkpoint, [[0]],
-                                  method=method, data_config=data_config,
-                                  **settings)
+    cfg = load_user_config(model_config, data_config)
     class_names = class_names_of(cfg)
     tasks = [resolve_classes(t, class_names) for t in requested]
-    cfg.train_dataloader.dataset.schedule = dict(tasks=tasks)
+    cfg = build_forgetting_config(cfg, checkpoint, tasks, method=method,
+                                  **settings)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     if work_dir is None:

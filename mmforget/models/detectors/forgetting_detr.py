@@ -110,12 +110,13 @@ class DETRForgettingMixin(LoRAForgettingMixin):
         return self.bbox_head.fc_cls.weight[:self.bbox_head.num_classes]
 
     # -- shared ---------------------------------------------------------------
-    def _layers(self, outputs, indices):
+    def _layers(self, outputs, indices, prefix=''):
         """Class scores and boxes of the decoder layers that count (the last
-        one without ``aux_loss``) for the images ``indices``."""
+        one without ``aux_loss``) for the images ``indices`` (``prefix``
+        'all_': DINO's denoising queries included)."""
         index = indices.to(outputs['cls_scores'].device)
-        cls_scores = outputs['cls_scores'][:, index]
-        bbox_preds = outputs['bbox_preds'][:, index]
+        cls_scores = outputs[f'{prefix}cls_scores'][:, index]
+        bbox_preds = outputs[f'{prefix}bbox_preds'][:, index]
         if not self.aux_loss:
             cls_scores, bbox_preds = cls_scores[-1:], bbox_preds[-1:]
         return cls_scores, bbox_preds
@@ -319,11 +320,7 @@ class ForgettingDINO(DeformableForgettingMixin, DINO):
         dn_meta = outputs['head_inputs'].get('dn_meta')
         if dn_meta is None:
             return super().set_loss(outputs, data_samples, indices)
-        index = indices.to(outputs['all_cls_scores'].device)
-        cls_scores = outputs['all_cls_scores'][:, index]
-        bbox_preds = outputs['all_bbox_preds'][:, index]
-        if not self.aux_loss:
-            cls_scores, bbox_preds = cls_scores[-1:], bbox_preds[-1:]
+        cls_scores, bbox_preds = self._layers(outputs, indices, 'all_')
         return self.bbox_head.loss_by_feat(
             cls_scores, bbox_preds, *self._proposals(outputs, indices),
             *self._targets(data_samples, indices), dn_meta)
