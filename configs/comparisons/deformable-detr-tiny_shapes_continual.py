@@ -15,7 +15,7 @@ methods = [
          config='configs/retrain/'
          'retrain_deformable-detr-tiny_shapes_continual.py'),
     dict(name='GS-LoRA',
-         config='configs/detection/'
+         config='configs/gs_lora/'
          'gs-lora_deformable-detr-tiny_shapes_continual.py'),
     dict(name='GS-LoRA++',
          config='configs/gs_lora_plus/'

@@ -1,6 +1,13 @@
-# EWC, few-shot: 4 training images of every forget and retain number
-# per task, batch 4 + 4.
-_base_ = './ewc_vit-6b_numbers_continual.py'
+# EWC, few-shot: the numbers protocol's 4-shot setting (4 training
+# images of every forget and retain number per task, batch 4 + 4) with
+# the values of ewc_vit-6b_numbers_continual.py.
+_base_ = [
+    '../_base_/protocols/vit-6b_numbers_continual-4shot.py',
+    '../_base_/methods/full_finetune.py'
+]
 
-train_dataloader = dict(
-    batch_size=4, dataset=dict(data_ratio=1.0, few_shot=4))
+optim_wrapper = dict(optimizer=dict(lr=0.0001))
+train_cfg = dict(
+    method=dict(
+        type='mmforget.EWC',
+        penalty_weight=10.0))

@@ -1,11 +1,12 @@
 # EWC on the handwritten numbers (4 x 20): the protocol every method
 # shares, with the papers' face hyper-parameters.
-_base_ = '../_base_/forgetting/vit-6b_numbers_continual.py'
+_base_ = [
+    '../_base_/protocols/vit-6b_numbers_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
 
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=0.0001, weight_decay=0.05))
+optim_wrapper = dict(optimizer=dict(lr=0.0001))
 train_cfg = dict(
     method=dict(
-        _delete_=True, type='mmforget.EWC',
+        type='mmforget.EWC',
         penalty_weight=10.0))

@@ -1,13 +1,13 @@
-# FDR, faces, continual 4 x 20: the papers' baseline run (the GS-LoRA
+# FDR, faces, continual 4 x 20: the papers' baseline run (the papers'
 # face protocol, no LoRA, every weight but the head trains, AdamW
 # wd 0.05, cosine to 1e-5 over 100 epochs) and hyper-parameters.
-_base_ = '../gs_lora/gs-lora_face-transformer_casia100_continual.py'
+_base_ = [
+    '../_base_/protocols/face-transformer_casia100_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
 
-model = dict(lora=None)
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=0.001, weight_decay=0.05))
+optim_wrapper = dict(optimizer=dict(lr=0.001))
 train_cfg = dict(
     method=dict(
-        _delete_=True, type='mmforget.FDR',
+        type='mmforget.FDR',
         logit_weight=50.0))

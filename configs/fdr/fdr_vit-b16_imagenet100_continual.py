@@ -1,15 +1,15 @@
 # FDR, ImageNet100, continual 4 x 20: the papers' baseline run (the
-# GS-LoRA ImageNet100 protocol, no LoRA, every weight but the head
+# papers' ImageNet100 protocol, no LoRA, every weight but the head
 # trains) and hyper-parameters.
-_base_ = '../gs_lora/gs-lora_vit-b16_imagenet100_continual.py'
+_base_ = [
+    '../_base_/protocols/vit-b16_imagenet100_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
 
-model = dict(lora=None)
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=0.001, weight_decay=0.05))
+optim_wrapper = dict(optimizer=dict(lr=0.001))
 train_cfg = dict(
     method=dict(
-        _delete_=True, type='mmforget.FDR',
+        type='mmforget.FDR',
         logit_weight=40.0))
 param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=True, T_max=100, eta_min=1e-8,

@@ -1,10 +1,11 @@
 # FT (fine-tuning on the kept classes only; OPTML's FT) on
 # the digits (4 x 2): the protocol every method shares; every weight trains.
-_base_ = '../_base_/forgetting/vit-tiny_digits_continual.py'
+_base_ = [
+    '../_base_/protocols/vit-tiny_digits_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
 
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=0.001, weight_decay=0.05))
+optim_wrapper = dict(optimizer=dict(lr=0.001))
 train_cfg = dict(
     method=dict(
-        _delete_=True, type='mmforget.FineTune'))
+        type='mmforget.FineTune'))

@@ -1,5 +1,14 @@
-# GS-LoRA, missing classes: the first 5 numbers of the class order (never
-# forgotten) get no training data in any task; Acc_m is their accuracy.
-_base_ = './gs-lora_vit-6b_numbers_continual.py'
+# GS-LoRA, missing classes: the numbers protocol's missing-class setting
+# (the first 5 numbers of the class order get no training data) with the
+# values of gs-lora_vit-6b_numbers_continual.py.
+_base_ = [
+    '../_base_/protocols/vit-6b_numbers_continual-missing5.py',
+    '../_base_/methods/gs_lora.py'
+]
 
-train_dataloader = dict(dataset=dict(schedule=dict(num_missing_classes=5)))
+model = dict(lora=dict(rank=4, alpha=1.0))
+train_cfg = dict(
+    method=dict(
+        type='mmforget.GSLoRA',
+        forget_loss=dict(
+            type='mmforget.BoundedForgetLoss', bound=16.0, loss_weight=0.2)))

@@ -1,7 +1,14 @@
-# GS-LoRA, missing classes: 2 of the digits that are never forgotten get no
-# training data. 3 tasks (10-2, 8-2, 6-2), so that 2 kept digits still have
-# data after the last task; Acc_m is the accuracy on the 2 missing ones.
-_base_ = './gs-lora_vit-tiny_digits_continual.py'
+# GS-LoRA, missing classes: the digits protocol's missing-class setting (2
+# never-forgotten digits without training data, 3 tasks) with the values of
+# gs-lora_vit-tiny_digits_continual.py.
+_base_ = [
+    '../_base_/protocols/vit-tiny_digits_continual-missing2.py',
+    '../_base_/methods/gs_lora.py'
+]
 
-train_dataloader = dict(
-    dataset=dict(schedule=dict(num_tasks=3, num_missing_classes=2)))
+model = dict(lora=dict(rank=4, alpha=1.0))
+train_cfg = dict(
+    method=dict(
+        type='mmforget.GSLoRA',
+        forget_loss=dict(
+            type='mmforget.BoundedForgetLoss', bound=12.0, loss_weight=0.2)))

@@ -1,10 +1,18 @@
-# GS-LoRA++, missing classes: the GS-LoRA missing-class run plus prototype
-# regularisation (missing classes get no prototype: they have no data).
-_base_ = '../gs_lora/gs-lora_vit-6b_numbers_continual-missing5.py'
+# GS-LoRA++, missing classes: the numbers protocol's missing-class
+# setting, GS-LoRA's values plus prototype regularisation (missing classes
+# get no prototype: they have no data).
+_base_ = [
+    '../_base_/protocols/vit-6b_numbers_continual-missing5.py',
+    '../_base_/methods/gs_lora.py'
+]
 
+model = dict(lora=dict(rank=4, alpha=1.0))
 train_cfg = dict(
     method=dict(
         type='mmforget.GSLoRAPlus',
+        forget_loss=dict(
+            type='mmforget.BoundedForgetLoss', bound=16.0,
+            loss_weight=0.2),
         prototype_loss=dict(
-            type='mmforget.PrototypeLoss', bound=18.0, forget_weight=0.01,
-            retain_weight=0.0)))
+            type='mmforget.PrototypeLoss', bound=18.0,
+            forget_weight=0.01, retain_weight=0.0)))

@@ -1,10 +1,18 @@
-# GS-LoRA++, few-shot: the GS-LoRA 4-shot run plus prototype regularisation
-# with the papers' few-shot settings (BND_pro 50, per-task w_f).
-_base_ = '../gs_lora/gs-lora_vit-tiny_digits_continual-4shot.py'
+# GS-LoRA++, few-shot: the digits protocol's 4-shot setting, GS-LoRA's
+# few-shot values plus prototype regularisation with the papers' few-shot
+# settings (BND_pro 50, per-task w_f).
+_base_ = [
+    '../_base_/protocols/vit-tiny_digits_continual-4shot.py',
+    '../_base_/methods/gs_lora.py'
+]
 
+model = dict(lora=dict(rank=4, alpha=1.0))
 train_cfg = dict(
     method=dict(
         type='mmforget.GSLoRAPlus',
+        forget_loss=dict(
+            type='mmforget.BoundedForgetLoss', bound=12.0,
+            loss_weight=[0.3, 0.4, 0.28, 0.2]),
         prototype_loss=dict(
             type='mmforget.PrototypeLoss', bound=50.0,
             forget_weight=[0.015, 0.06, 0.025, 0.012], retain_weight=0.0)))

@@ -1,6 +1,13 @@
-# LAF, few-shot: 4 training images of every forget and retain number per
-# task, batch 4 + 4.
-_base_ = './laf_vit-6b_numbers_continual.py'
+# LAF, few-shot: the numbers protocol's 4-shot setting (4 training
+# images of every forget and retain number per task, batch 4 + 4) with
+# the values of laf_vit-6b_numbers_continual.py.
+_base_ = '../_base_/protocols/vit-6b_numbers_continual-4shot.py'
 
-train_dataloader = dict(
-    batch_size=4, dataset=dict(data_ratio=1.0, few_shot=4))
+# Adam without weight decay, as the authors: not the AdamW of
+# configs/_base_/methods/full_finetune.py, so written out here.
+optim_wrapper = dict(
+    type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-05))
+train_cfg = dict(
+    method=dict(
+        type='mmforget.LAF', latent=16, vae_epochs=10,
+        tau=20.0, align_lr_ratio=5.0))

@@ -1,11 +1,12 @@
 # LwF on the digits (4 x 2): the protocol every method
 # shares, with the papers' face hyper-parameters.
-_base_ = '../_base_/forgetting/vit-tiny_digits_continual.py'
+_base_ = [
+    '../_base_/protocols/vit-tiny_digits_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
 
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=0.0001, weight_decay=0.05))
+optim_wrapper = dict(optimizer=dict(lr=0.0001))
 train_cfg = dict(
     method=dict(
-        _delete_=True, type='mmforget.LwF',
+        type='mmforget.LwF',
         retain_weight=10.0, kd_weight=0.5, temperature=2.0))

@@ -4,17 +4,17 @@
 # batch 48). A true retrain on the whole kept training split (data_ratio
 # 1); the papers' variant trains on the 10 % subset of the other methods:
 # `--cfg-options train_dataloader.dataset.data_ratio=0.1`.
-_base_ = '../gs_lora/gs-lora_face-transformer_casia100_continual.py'
+_base_ = [
+    '../_base_/protocols/face-transformer_casia100_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
 
-model = dict(lora=None)
 train_dataloader = dict(dataset=dict(data_ratio=1.0))
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=3e-4, weight_decay=0.05))
+optim_wrapper = dict(optimizer=dict(lr=3e-4))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-6 / 3e-4, by_epoch=True, end=5,
          convert_to_iter_based=True),
     dict(type='CosineAnnealingLR', by_epoch=True, begin=5, end=100,
          eta_min=1e-5, convert_to_iter_based=True),
 ]
-train_cfg = dict(method=dict(_delete_=True, type='mmforget.Retrain'))
+train_cfg = dict(method=dict(type='mmforget.Retrain'))

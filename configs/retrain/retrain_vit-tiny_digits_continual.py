@@ -3,7 +3,10 @@
 # sample), with the pre-training recipe of configs/pretrain/vit-tiny_digits.py:
 # AdamW 2e-3, 5 warm-up epochs, cosine, 120 epochs, batch 32, a one-pixel
 # random shift.
-_base_ = '../_base_/forgetting/vit-tiny_digits_continual.py'
+_base_ = [
+    '../_base_/protocols/vit-tiny_digits_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
 
 train_dataloader = dict(
     batch_size=32,
@@ -13,10 +16,7 @@ train_dataloader = dict(
             dict(type='RandomCrop', crop_size=8, padding=1),
             dict(type='PackInputs'),
         ])))
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.05),
-    clip_grad=dict(max_norm=1.0))
+optim_wrapper = dict(optimizer=dict(lr=2e-3), clip_grad=dict(max_norm=1.0))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.05, by_epoch=True, end=5,
          convert_to_iter_based=True),
@@ -24,5 +24,5 @@ param_scheduler = [
          eta_min=1e-5, convert_to_iter_based=True),
 ]
 train_cfg = dict(
-    method=dict(_delete_=True, type='mmforget.Retrain'),
+    method=dict(type='mmforget.Retrain'),
     max_epochs=120, val_interval=120)

@@ -3,14 +3,15 @@
 # model) on the handwritten numbers (4 x 20). The surrogate: the single
 # digits, stretched to the numbers' 8x16 (images of no number). No retain
 # image is read.
-_base_ = '../_base_/forgetting/vit-6b_numbers_continual.py'
+_base_ = [
+    '../_base_/protocols/vit-6b_numbers_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
 
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=0.001, weight_decay=0.05))
+optim_wrapper = dict(optimizer=dict(lr=0.001))
 train_cfg = dict(
     method=dict(
-        _delete_=True, type='mmforget.SCAR', forget_weight=1.0,
+        type='mmforget.SCAR', forget_weight=1.0,
         distill_weight=1.0, temperature=1.0,
         surrogate=dict(
             type='mmforget.DigitsDataset', split='train',

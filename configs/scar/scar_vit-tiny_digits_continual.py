@@ -3,14 +3,15 @@
 # model) on the digits (4 x 2). The surrogate: the handwritten two-digit
 # numbers, squeezed to the digits' 8x8 (images of no digit). No retain
 # image is read.
-_base_ = '../_base_/forgetting/vit-tiny_digits_continual.py'
+_base_ = [
+    '../_base_/protocols/vit-tiny_digits_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
 
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=0.001, weight_decay=0.05))
+optim_wrapper = dict(optimizer=dict(lr=0.001))
 train_cfg = dict(
     method=dict(
-        _delete_=True, type='mmforget.SCAR', forget_weight=1.0,
+        type='mmforget.SCAR', forget_weight=1.0,
         distill_weight=1.0, temperature=1.0,
         surrogate=dict(
             type='mmforget.HandwrittenNumbersDataset', split='train',

@@ -1,13 +1,13 @@
 # SCRUB-S, ImageNet100, continual 4 x 20: the papers' baseline run (the
-# GS-LoRA ImageNet100 protocol, no LoRA, every weight but the head
+# papers' ImageNet100 protocol, no LoRA, every weight but the head
 # trains) and hyper-parameters.
-_base_ = '../gs_lora/gs-lora_vit-b16_imagenet100_continual.py'
+_base_ = [
+    '../_base_/protocols/vit-b16_imagenet100_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
 
-model = dict(lora=None)
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='Adam', lr=0.0001, weight_decay=5e-4))
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=0.0001, weight_decay=5e-4))
 train_cfg = dict(
     method=dict(
-        _delete_=True, type='mmforget.SCRUBS',
+        type='mmforget.SCRUBS',
         smoothing=0.05, retain_weight=10.0, kd_weight=0.001))

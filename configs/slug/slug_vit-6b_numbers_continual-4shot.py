@@ -1,6 +1,14 @@
-# slug, few-shot: 4 training images of every forget and retain number
-# per task, batch 4 + 4.
-_base_ = './slug_vit-6b_numbers_continual.py'
+# SLUG, few-shot: the numbers protocol's 4-shot setting (4 training
+# images of every forget and retain number per task, batch 4 + 4) with
+# the values of slug_vit-6b_numbers_continual.py.
+_base_ = [
+    '../_base_/protocols/vit-6b_numbers_continual-4shot.py',
+    '../_base_/methods/training_free.py'
+]
 
-train_dataloader = dict(
-    batch_size=4, dataset=dict(data_ratio=1.0, few_shot=4))
+train_cfg = dict(
+    max_epochs=0, val_interval=1,
+    method=dict(
+        type='mmforget.SLUG', max_layers=4, search_steps=10,
+        forget_threshold=1.0))
+param_scheduler = None

@@ -1,13 +1,13 @@
 # SLUG (training-free: one gradient, one layer, the step searched on the
 # validation split) on the digits (4 x 2).
-_base_ = '../_base_/forgetting/vit-tiny_digits_continual.py'
+_base_ = [
+    '../_base_/protocols/vit-tiny_digits_continual.py',
+    '../_base_/methods/training_free.py'
+]
 
 train_cfg = dict(
     max_epochs=0, val_interval=1,
     method=dict(
-        _delete_=True, type='mmforget.SLUG', max_layers=4, search_steps=10,
+        type='mmforget.SLUG', max_layers=4, search_steps=10,
         forget_threshold=1.0))
 param_scheduler = None
-# Built by the loop, never stepped.
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper', optimizer=dict(type='SGD', lr=0.0))

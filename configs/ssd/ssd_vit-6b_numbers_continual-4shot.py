@@ -1,6 +1,13 @@
-# SSD, few-shot: the importances from 4 training images of every forget
-# and retain number per task.
-_base_ = './ssd_vit-6b_numbers_continual.py'
+# SSD, few-shot: the numbers protocol's 4-shot setting (4 training
+# images of every forget and retain number per task, batch 4 + 4) with
+# the values of ssd_vit-6b_numbers_continual.py.
+_base_ = [
+    '../_base_/protocols/vit-6b_numbers_continual-4shot.py',
+    '../_base_/methods/training_free.py'
+]
 
-train_dataloader = dict(
-    batch_size=4, dataset=dict(data_ratio=1.0, few_shot=4))
+train_cfg = dict(
+    max_epochs=0, val_interval=1,
+    method=dict(
+        type='mmforget.SSD', alpha=5.0, dampening=1.0))
+param_scheduler = None

@@ -1,13 +1,13 @@
 # SSD (training-free: dampen the weights far more important for the forget
 # images than for all training images) on the digits (4 x 2), with the authors' ViT
 # values (alpha 5, lambda 1).
-_base_ = '../_base_/forgetting/vit-tiny_digits_continual.py'
+_base_ = [
+    '../_base_/protocols/vit-tiny_digits_continual.py',
+    '../_base_/methods/training_free.py'
+]
 
 train_cfg = dict(
     max_epochs=0, val_interval=1,
     method=dict(
-        _delete_=True, type='mmforget.SSD', alpha=5.0, dampening=1.0))
+        type='mmforget.SSD', alpha=5.0, dampening=1.0))
 param_scheduler = None
-# Built by the loop, never stepped.
-optim_wrapper = dict(
-    _delete_=True, type='OptimWrapper', optimizer=dict(type='SGD', lr=0.0))

@@ -1,8 +1,9 @@
 # The continual protocol on the 100 handwritten numbers, shared by every
 # method: 4 tasks x 20 classes (100-20, 80-20, 60-20, 40-20), class order
 # from Python's shuffle with seed 1337, data_ratio 0.25 of each split per
-# task, 30 epochs, batch 32 retain + 32 forget images. Methods add their
-# model parts (LoRA), optimizer and `train_cfg.method`.
+# task, 30 epochs, batch 32 retain + 32 forget images. No method, no
+# optimizer: a method config adds its model parts (LoRA), `optim_wrapper`
+# and `train_cfg.method`.
 _base_ = [
     '../models/vit-6b_numbers.py',
     '../datasets/handwritten_numbers.py',

@@ -1,7 +1,8 @@
 # The continual protocol on the digits, shared by every method: 4 tasks
 # forgetting 2 digits each (10-2, 8-2, 6-2, 4-2), data_ratio 0.5, 30
-# epochs, batch 32 retain + 32 forget images. Methods add their model
-# parts (LoRA), optimizer and `train_cfg.method`.
+# epochs, batch 32 retain + 32 forget images. No method, no optimizer: a
+# method config adds its model parts (LoRA), `optim_wrapper` and
+# `train_cfg.method`.
 _base_ = [
     '../models/vit-tiny_digits.py',
     '../datasets/digits.py',
