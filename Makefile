@@ -58,23 +58,23 @@ $(SHAPES): | $(STAMP)
 	$(PY) tools/make_shapes.py data/shapes
 DETECTOR := checkpoints/deformable-detr-tiny_shapes.pth
 $(DETECTOR): | $(SHAPES)
-	$(PY) tools/train.py configs/detection/deformable-detr-tiny_shapes.py --work-dir work_dirs/deformable-detr-tiny_shapes
+	$(PY) tools/train.py configs/pretrain/deformable-detr-tiny_shapes.py --work-dir work_dirs/deformable-detr-tiny_shapes
 	$(PY) tools/publish_checkpoint.py work_dirs/deformable-detr-tiny_shapes $@
 
 DETECTION_DEMO_DIR ?= work_dirs/gs-lora_deformable-detr-tiny_shapes_continual/$(shell date +%Y%m%d_%H%M%S)
 demo-detection: install $(DETECTOR)
-	$(PY) tools/train.py configs/detection/gs-lora_deformable-detr-tiny_shapes_continual.py --work-dir $(DETECTION_DEMO_DIR)
+	$(PY) tools/train.py configs/gs_lora/gs-lora_deformable-detr-tiny_shapes_continual.py --work-dir $(DETECTION_DEMO_DIR)
 	@cat $(DETECTION_DEMO_DIR)/forgetting_summary.csv
 
 # The same on a tiny DINO (about 45 minutes of pre-training on one core).
 DINO := checkpoints/dino-tiny_shapes.pth
 $(DINO): | $(SHAPES)
-	$(PY) tools/train.py configs/detection/dino-tiny_shapes.py --work-dir work_dirs/dino-tiny_shapes
+	$(PY) tools/train.py configs/pretrain/dino-tiny_shapes.py --work-dir work_dirs/dino-tiny_shapes
 	$(PY) tools/publish_checkpoint.py work_dirs/dino-tiny_shapes $@
 
 DINO_DEMO_DIR ?= work_dirs/gs-lora_dino-tiny_shapes_continual/$(shell date +%Y%m%d_%H%M%S)
 demo-dino: install $(DINO)
-	$(PY) tools/train.py configs/detection/gs-lora_dino-tiny_shapes_continual.py --work-dir $(DINO_DEMO_DIR)
+	$(PY) tools/train.py configs/gs_lora/gs-lora_dino-tiny_shapes_continual.py --work-dir $(DINO_DEMO_DIR)
 	@cat $(DINO_DEMO_DIR)/forgetting_summary.csv
 
 # GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the

@@ -9,7 +9,7 @@ from mmforget.datasets.shapes_generator import SHAPE_CLASSES, make_shapes_split
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHAPES_CONFIG = osp.join(REPO_ROOT,
-                         'configs/detection/deformable-detr-tiny_shapes.py')
+                         'configs/pretrain/deformable-detr-tiny_shapes.py')
 
 
 def build_forgetting_detr(forget_loss=dict(type='mmforget.BoundedForgetLoss',

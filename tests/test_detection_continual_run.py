@@ -12,7 +12,7 @@ from conftest import run_tool
 from detection_helpers import (SHAPES_CONFIG, data_options, make_shapes,
                                short_shapes_run)
 
-CONFIG = 'configs/detection/gs-lora_deformable-detr-tiny_shapes_continual.py'
+CONFIG = 'configs/gs_lora/gs-lora_deformable-detr-tiny_shapes_continual.py'
 
 
 @pytest.fixture(scope='module')
@@ -68,7 +68,7 @@ def test_tools_test_reproduces_the_task_scores(detection_run):
 
 
 @pytest.mark.parametrize('config', [
-    'configs/detection/gs-lora_deformable-detr-tiny_shapes_continual-8shot.py',
+    'configs/gs_lora/gs-lora_deformable-detr-tiny_shapes_continual-8shot.py',
     'configs/gs_lora_plus/'
     'gs-lora-plus_deformable-detr-tiny_shapes_continual-8shot.py'])
 def test_few_shot_configs_build_a_matched_scope_detector(config):

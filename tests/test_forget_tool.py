@@ -103,7 +103,7 @@ def test_class_resolution():
 
 def test_detector_config_gets_the_detection_protocol():
     cfg = build_forgetting_config(
-        f'{REPO_ROOT}/configs/detection/dino-tiny_shapes.py', 'dino.pth',
+        f'{REPO_ROOT}/configs/pretrain/dino-tiny_shapes.py', 'dino.pth',
         [[4]])
     assert cfg.model.type == 'ForgettingDINO'
     assert cfg.train_dataloader.dataset.type == \

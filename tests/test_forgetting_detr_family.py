@@ -17,7 +17,7 @@ import mmforget  # noqa: F401
 from detection_helpers import make_shapes, short_shapes_run
 from mmforget.registry import METHODS
 
-DINO_CONFIG = 'configs/detection/gs-lora_dino-tiny_shapes_continual.py'
+DINO_CONFIG = 'configs/gs_lora/gs-lora_dino-tiny_shapes_continual.py'
 
 
 def build_detector(model_cfg, bound=1000.0, beta=0.5):
@@ -123,7 +123,7 @@ def test_dino_continual_run_releases_plain_dino_detectors(tmp_path):
     assert len(task1['group_norms']) == 12
     checkpoint = torch.load(work_dir / 'task_1.pth', weights_only=True)
     assert not any('lora' in k for k in checkpoint['state_dict'])
-    plain_cfg = Config.fromfile('configs/detection/dino-tiny_shapes.py').model
+    plain_cfg = Config.fromfile('configs/pretrain/dino-tiny_shapes.py').model
     with DefaultScope.overwrite_default_scope('mmdet'):
         plain = MODELS.build(plain_cfg)
     plain.load_state_dict(checkpoint['state_dict'], strict=True)

@@ -65,7 +65,7 @@ def test_coco_deformable_detr_configs_build_and_step():
 
     from mmforget.datasets import ForgettingSchedule, shuffled_class_order
     cfg = Config.fromfile(osp.join(
-        REPO_ROOT, 'configs/detection/'
+        REPO_ROOT, 'configs/gs_lora/'
         'gs-lora_deformable-detr_r50_coco_continual.py'))
     schedule = ForgettingSchedule(CocoDataset.METAINFO['classes'],
                                   **cfg.train_dataloader.dataset.schedule)
@@ -81,7 +81,7 @@ def test_coco_deformable_detr_configs_build_and_step():
     assert cfg.optim_wrapper.optimizer.lr == 3e-4
     assert cfg.train_cfg.max_epochs == 30
     single = Config.fromfile(osp.join(
-        REPO_ROOT, 'configs/detection/'
+        REPO_ROOT, 'configs/gs_lora/'
         'gs-lora_deformable-detr_r50_coco_single-step-80-10.py'))
     single_schedule = ForgettingSchedule(
         CocoDataset.METAINFO['classes'],

@@ -43,7 +43,7 @@ def test_tiny_deformable_detr_config_builds_and_steps(tmp_path):
 
     from conftest import REPO_ROOT
     cfg = Config.fromfile(osp.join(
-        REPO_ROOT, 'configs/detection/deformable-detr-tiny_shapes.py'))
+        REPO_ROOT, 'configs/pretrain/deformable-detr-tiny_shapes.py'))
     register_all_modules()
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(cfg.model)
