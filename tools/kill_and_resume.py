@@ -11,19 +11,11 @@ Example:
         --out-dir work_dirs/kill_and_resume --kill-after 8
 """
 import argparse
-import json
-import os.path as osp
-import subprocess
 import sys
-import time
 
-
-def train(config, work_dir, options, resume=False):
-    args = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir]
-    args += ['--resume'] if resume else []
-    args += ['--cfg-options', *options] if options else []
-    return subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+from mmforget.benchmarks.resume_check import (ResumeCheckError,
+                                              kill_and_resume, resume_table,
+                                              same_scores)
 
 
 def main():
@@ -34,39 +26,14 @@ def main():
                         help='seconds into the second task')
     parser.add_argument('--cfg-options', nargs='*', default=[])
     args = parser.parse_args()
-    whole, killed = (osp.join(args.out_dir, n) for n in ('whole', 'killed'))
-    if osp.exists(args.out_dir):
-        raise SystemExit(f'{args.out_dir} exists (an earlier check?): remove '
-                         'it or give another --out-dir')
-    if train(args.config, whole, args.cfg_options).wait():
-        raise SystemExit(f'the uninterrupted run failed: see {whole}')
-    process = train(args.config, killed, args.cfg_options)
-    while not osp.isfile(osp.join(killed, 'task_0.pth')):
-        if process.poll() is not None:
-            raise SystemExit(f'the run ended before task 1: see {killed}')
-        time.sleep(0.5)
-    time.sleep(args.kill_after)
-    if process.poll() is not None:
-        raise SystemExit('the run finished before it was killed: give a '
-                         'smaller --kill-after')
-    process.kill()
-    process.wait()
-    done = len(json.load(open(osp.join(killed,
-                                       'forgetting_summary.json')))['tasks'])
-    print(f'killed during task {done}')
-    if train(args.config, killed, args.cfg_options, resume=True).wait():
-        raise SystemExit(f'the resumed run failed: see {killed}')
-    first, second = (json.load(open(osp.join(d, 'forgetting_summary.json')))
-                     for d in (whole, killed))
-    equal = True
-    print('task | Acc_f whole / resumed | Acc_r whole / resumed')
-    for a, b in zip(first['tasks'], second['tasks']):
-        print(f"{a['task']} | {a['forget']:.2f} / {b['forget']:.2f} | "
-              f"{a['retain']:.2f} / {b['retain']:.2f}")
-        a, b = ({k: v for k, v in t.items() if k != 'train_seconds'}
-                for t in (a, b))
-        equal &= a == b
-    equal &= len(first['tasks']) == len(second['tasks'])
+    try:
+        whole, resumed, killed_in = kill_and_resume(
+            args.config, args.out_dir, args.kill_after, args.cfg_options)
+    except ResumeCheckError as error:
+        raise SystemExit(str(error))
+    print(f'killed during task {killed_in}')
+    print(resume_table(whole, resumed))
+    equal = same_scores(whole, resumed)
     print('resumed summary == uninterrupted summary:', equal)
     return 0 if equal else 1
 

@@ -1,10 +1,18 @@
-"""tools/tune_on_val.py ranks hyper-parameters on the validation split."""
+"""Tuning on the validation split, plan comparisons and their gap cards,
+through the command lines and the mmforget.benchmarks API."""
 import json
 import os
 
 from conftest import run_tool
 
 CONFIG = 'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py'
+
+
+def progress(log, word):
+    """The log lines whose message (after mmengine's logger prefix)
+    starts with ``word``."""
+    return [line for line in log.splitlines()
+            if line.rsplit(' - ', 1)[-1].startswith(word)]
 
 
 def test_tuning_ranks_by_validation_h_mean(tmp_path, pretrained):
@@ -30,22 +38,20 @@ def test_tuning_ranks_by_validation_h_mean(tmp_path, pretrained):
     assert 'best on val' in log
     # A second call reuses the finished runs without starting them.
     result, log = run_tool(args, env)
-    reused = [line for line in log.splitlines()
-              if line.startswith('finished ')]
+    reused = progress(log, 'finished ')
     assert result.returncode == 0 and len(reused) == 2
-    assert 'running' not in log and 'continuing' not in log
+    assert not progress(log, 'running ') and not progress(log, 'continuing ')
     # A run whose wall time is missing (an interrupted comparison) is
     # resumed once, marked as of unknown time, and then reused.
     walls = sorted(out_dir.glob('*/wall_seconds.json'))
     assert len(walls) == 2
     walls[0].unlink()
     result, log = run_tool(args, env)
-    assert result.returncode == 0 and log.count('continuing ') == 1
+    assert result.returncode == 0 and len(progress(log, 'continuing ')) == 1
     assert json.load(open(walls[0]))['seconds'] is None
     result, log = run_tool(args, env)
-    reused = [line for line in log.splitlines()
-              if line.startswith('finished ')]
-    assert 'continuing' not in log and len(reused) == 2
+    reused = progress(log, 'finished ')
+    assert not progress(log, 'continuing ') and len(reused) == 2
 
 
 def test_a_plan_tunes_on_val_runs_the_picks_and_tabulates(tmp_path,
@@ -122,11 +128,9 @@ methods = [
 def test_detection_comparison_tabulates_the_forgotten_object_fate():
     """Detection runs (AP, with ``object_fate``) get AP headers and a fate
     table: mean ± std over seeds, per task."""
-    import sys
-    sys.path.insert(0, 'tools')
     from mmengine.config import ConfigDict
 
-    from comparison_plan import tables
+    from mmforget.benchmarks.tables import comparison_tables as tables
 
     def summary(detected, background):
         return dict(metric='bbox_mAP', tasks=[dict(
@@ -154,11 +158,9 @@ def test_compact_gap_card_table_by_hand():
     """One row per method: U's mean over seeds, the mean Residual against
     the Retrain run of the same seed, and the Avg.Gap (mean |U - R| over
     UA, RA, TA and MIA-Efficacy), here computed by hand."""
-    import sys
-    sys.path.insert(0, 'tools')
     from mmengine.config import ConfigDict
 
-    from compare_checks import summary_table
+    from mmforget.benchmarks.gap_cards import summary_table
     plan = ConfigDict(reference='Retrain',
                       methods=[dict(name='Retrain'), dict(name='GS-LoRA')])
     original = dict(probe_acc_f=90.0, ua=0.0, ra=99.0, ta=90.0,
@@ -185,11 +187,9 @@ def test_compact_gap_card_table_by_hand():
 
 
 def test_few_shot_times_are_relative_to_the_full_data_retrain():
-    import sys
-    sys.path.insert(0, 'tools')
     from mmengine.config import ConfigDict
 
-    from comparison_plan import tables
+    from mmforget.benchmarks.tables import comparison_tables as tables
 
     def run(seconds):
         return dict(wall=None, summary=dict(metric='accuracy', tasks=[dict(

@@ -1,0 +1,68 @@
+# The research targets: comparisons, tuning on the validation split, sweeps
+# and checks. Run as `make -f research.mk TARGET`; each writes its table into
+# docs/en/results/ (see docs/en/results/README.md). The Python env, the data
+# and the pre-trained checkpoints come from the top Makefile.
+include Makefile
+.DEFAULT_GOAL := compare-digits-methods
+
+.PHONY: compare-digits compare-digits-methods compare-digits-checks \
+	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
+	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume
+
+# GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
+# Forgotten-Object Fate (Retrain: 20 epochs per task from scratch).
+compare-shapes: install $(DETECTOR)
+	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_continual.py --out-dir work_dirs/compare_shapes_methods --results detection.md:compare-shapes
+
+# GS-LoRA vs GS-LoRA++ on digits: full data, 4-shot, 2 missing classes, 3 seeds.
+DIGITS_CONFIGS := $(foreach s,continual continual-4shot continual-missing2,\
+	configs/gs_lora/gs-lora_vit-tiny_digits_$(s).py \
+	configs/gs_lora_plus/gs-lora-plus_vit-tiny_digits_$(s).py)
+compare-digits: install $(PRETRAINED)
+	$(PY) tools/compare_methods.py --seeds 0 1 2 --out-dir work_dirs/compare_digits $(DIGITS_CONFIGS) --keys h_mean --results digits.md:compare-digits
+
+# GS-LoRA vs GS-LoRA++ on the numbers: full data, 4-shot, 5 missing, 3 seeds.
+NUMBERS_CONFIGS := $(foreach s,continual continual-4shot continual-missing5,\
+	configs/gs_lora/gs-lora_vit-6b_numbers_$(s).py \
+	configs/gs_lora_plus/gs-lora-plus_vit-6b_numbers_$(s).py)
+compare-numbers-gs-lora: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --seeds 0 1 2 --out-dir work_dirs/compare_numbers $(NUMBERS_CONFIGS) --results-table means --results numbers.md:compare-numbers-gs-lora
+
+# Every method on the numbers (Retrain, GS-LoRA(++), the papers' baselines):
+# tuned on the validation split with the same grid budget, then 3 seeds of
+# full data and 1 seed of 4-shot; two runs at a time. Finished runs are
+# reused, so it can be stopped and started again.
+compare-numbers: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/vit-6b_numbers_continual.py --out-dir work_dirs/compare_numbers_methods --results numbers.md:compare-numbers --image docs/images/compare_numbers.png
+
+# The gap cards (forgetting checks against Retrain) of that comparison.
+compare-numbers-checks: compare-numbers
+	$(PY) tools/compare_checks.py --plan configs/comparisons/vit-6b_numbers_continual.py --out-dir work_dirs/compare_numbers_methods --results numbers.md:compare-numbers-checks --image docs/images/gap_cards_numbers.png
+
+# What the default checks cost: the comparison's GS-LoRA run (seed 0, its
+# pick) again, with the checks of O, U and Retrain after every task.
+numbers-checks-cost: compare-numbers
+	$(PY) tools/train.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py --work-dir work_dirs/numbers_checks_cost --cfg-options optim_wrapper.optimizer.lr=0.01 train_cfg.method.forget_loss.loss_weight=0.5 train_cfg.evaluation.per_class=100 train_cfg.reference=work_dirs/compare_numbers_methods/full-data/retrain_vit-6b_numbers_continual_seed0
+
+compare-digits-methods: install $(PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/vit-tiny_digits_continual.py --out-dir work_dirs/compare_digits_methods --results digits.md:compare-digits-methods
+
+# The gap cards of the digits comparison.
+compare-digits-checks: compare-digits-methods
+	$(PY) tools/compare_checks.py --plan configs/comparisons/vit-tiny_digits_continual.py --out-dir work_dirs/compare_digits_methods --results digits.md:compare-digits-checks --image docs/images/gap_cards_digits.png
+
+# How the full-data GS-LoRA settings were chosen: on the validation split,
+# data_ratio 0.1 first, then 0.25 (limits: val Acc_f and Acc_o <= 5).
+TUNE_NUMBERS := $(PY) tools/tune_on_val.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py --out-dir work_dirs/tune_gs-lora_numbers --max-forget 5 --max-old 5
+tune-numbers: install $(NUMBERS_PRETRAINED)
+	$(TUNE_NUMBERS) --grid "train_dataloader.dataset.data_ratio=0.1" "train_cfg.method.forget_loss.bound=12|24|48" "train_cfg.method.forget_loss.loss_weight=0.2|0.5" --results numbers.md:tune-numbers-1
+	$(TUNE_NUMBERS) --grid "train_dataloader.dataset.data_ratio=0.25" "train_cfg.method.forget_loss.bound=12|16" "train_cfg.method.forget_loss.loss_weight=0.2|0.5" --results numbers.md:tune-numbers-2
+
+# A digits run killed in the middle of task 1 and resumed, against an
+# uninterrupted run: the summaries must be equal.
+check-resume: install $(PRETRAINED)
+	$(PY) tools/kill_and_resume.py configs/gs_lora/gs-lora_vit-tiny_digits_continual.py --out-dir work_dirs/kill_and_resume/$(shell date +%Y%m%d_%H%M%S)
+
+# Zero-group ratio and H-Mean against the group-lasso weight alpha.
+sweep-numbers: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/sweep_group_sparsity.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py --out-dir work_dirs/sweep_numbers --results numbers.md:sweep-numbers
