@@ -21,6 +21,7 @@ from mmengine.config import DictAction  # noqa: E402
 
 from mmforget.apis import forget  # noqa: E402
 from mmforget.apis.forget import METHODS  # noqa: E402
+from mmforget.compat import INPUT_ERRORS  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -65,7 +66,7 @@ def main(argv=None):
                         then=args.then, method=args.method,
                         data_config=args.data, work_dir=args.work_dir,
                         cfg_options=args.cfg_options, **settings)
-    except (ValueError, FileNotFoundError, FileExistsError) as error:
+    except INPUT_ERRORS as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
     print(f'forgetting config: {result.config}')

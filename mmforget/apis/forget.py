@@ -104,6 +104,27 @@ def resolve_classes(requested, class_names):
     return ids
 
 
+def check_something_is_kept(tasks, class_names):
+    """Refuse a schedule that forgets every class: nothing would be left to
+    retain, train on or score."""
+    forgotten = {c for task in tasks for c in task}
+    if len(forgotten) >= len(class_names):
+        raise ValueError(
+            f'the tasks forget all {len(class_names)} classes, which leaves '
+            'no class to retain; keep at least one class (drop one from '
+            '--forget/--then)')
+
+
+def check_training_data(cfg):
+    """Build the forget/retain training set of ``cfg`` once, so that a
+    schedule or data problem (unknown class, empty split, too few shots) is
+    reported before anything is written."""
+    from mmengine.registry import DATASETS, DefaultScope
+    scope = cfg.get('default_scope', 'mmpretrain')
+    with DefaultScope.overwrite_default_scope(scope):
+        DATASETS.build(cfg.train_dataloader.dataset)
+
+
 def _shorten(names, limit=20):
     return str(names if len(names) <= limit else names[:limit] + ['...'])
 
@@ -252,6 +273,7 @@ def forget(model_config: str,
     cfg = load_user_config(model_config, data_config)
     class_names = class_names_of(cfg)
     tasks = [resolve_classes(t, class_names) for t in requested]
+    check_something_is_kept(tasks, class_names)
     cfg = build_forgetting_config(cfg, checkpoint, tasks, method=method,
                                   **settings)
     if cfg_options:
@@ -268,6 +290,7 @@ def forget(model_config: str,
             'choose another --work-dir (nothing there is overwritten), or '
             f'resume it with tools/train.py {work_dir}/{CONFIG_NAME} '
             f'--work-dir {work_dir} --resume')
+    check_training_data(cfg)
     os.makedirs(work_dir, exist_ok=True)
     cfg.work_dir = work_dir
     config_path = osp.join(work_dir, CONFIG_NAME)

@@ -1,11 +1,19 @@
 """Fixes for the pinned stack (mmengine 0.10.7 on torch 2.13), applied on
 ``import mmforget``."""
-from .checkpoint_loading import (UnsafeCheckpointError, load_from_local_safely,
+from .checkpoint_loading import (UnreadableCheckpointError,
+                                 UnsafeCheckpointError, check_checkpoint_file,
+                                 load_from_local_safely,
                                  safe_checkpoint_globals)
 from .distributed import (CPUDistributedDataParallel, finish_distributed,
                           setup_cpu_distributed)
 
+# Bad input a tool reports in one line (no traceback), before it writes.
+INPUT_ERRORS = (UnreadableCheckpointError, UnsafeCheckpointError, ValueError,
+                TypeError, FileNotFoundError, FileExistsError)
+
 __all__ = [
-    'UnsafeCheckpointError', 'load_from_local_safely', 'safe_checkpoint_globals',
-    'CPUDistributedDataParallel', 'setup_cpu_distributed', 'finish_distributed'
+    'UnsafeCheckpointError', 'UnreadableCheckpointError',
+    'check_checkpoint_file', 'load_from_local_safely',
+    'safe_checkpoint_globals', 'CPUDistributedDataParallel',
+    'setup_cpu_distributed', 'finish_distributed', 'INPUT_ERRORS'
 ]

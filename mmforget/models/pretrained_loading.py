@@ -6,10 +6,18 @@ any missing, unexpected or mis-shaped tensor stops the run before training.
 """
 from mmengine.runner.checkpoint import _load_checkpoint
 
+from mmforget.compat.checkpoint_loading import (UnreadableCheckpointError,
+                                                unreadable_message)
+
 
 def checkpoint_state_dict(path):
+    """The tensors of a checkpoint, without DDP's ``module.`` prefix."""
     checkpoint = _load_checkpoint(path, map_location='cpu')
-    state = checkpoint.get('state_dict', checkpoint)
+    state = checkpoint.get('state_dict', checkpoint) \
+        if isinstance(checkpoint, dict) else checkpoint
+    if not isinstance(state, dict):
+        raise UnreadableCheckpointError(unreadable_message(
+            path, f'it holds a {type(state).__name__}, not a state dict'))
     return {k[len('module.'):] if k.startswith('module.') else k: v
             for k, v in state.items()}
 
