@@ -5,6 +5,7 @@ model keeps only ``state_dict`` and a small ``meta`` (no optimizer, no
 message hub), so it loads with ``torch.load(weights_only=True)``.
 """
 import argparse
+import sys
 import os
 import os.path as osp
 import warnings
@@ -15,6 +16,7 @@ import torch  # noqa: E402
 from mmengine.runner.checkpoint import _load_checkpoint  # noqa: E402
 
 import mmforget  # noqa: E402,F401  (safe checkpoint loading)
+from mmforget.compat import INPUT_ERRORS  # noqa: E402
 
 
 def resolve(path):
@@ -50,4 +52,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except INPUT_ERRORS as error:  # bad input: one line, no traceback
+        sys.exit(f'error: {error}')

@@ -6,6 +6,7 @@ the task's forget / retain / old splits are scored as in the summary.
 import argparse
 import os
 import os.path as osp
+import sys
 import warnings
 
 # setuptools < 81 (pinned for mmengine) warns on every pkg_resources import.
@@ -15,7 +16,8 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmforget.compat import finish_distributed, setup_cpu_distributed
+from mmforget.compat import (INPUT_ERRORS, check_checkpoint_file,
+                             finish_distributed, setup_cpu_distributed)
 
 
 def parse_args():
@@ -49,14 +51,20 @@ def main():
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(
-            f'checkpoint {args.checkpoint} does not exist; pass the path of '
-            'a .pth written by tools/train.py')
+        sys.exit(f'error: checkpoint {args.checkpoint} does not exist; pass '
+                 'the path of a .pth written by tools/train.py')
+    try:
+        check_checkpoint_file(args.checkpoint)  # before the Runner writes
+    except INPUT_ERRORS as error:
+        sys.exit(f'error: {error}')
     cfg.load_from = args.checkpoint
     setup_cpu_distributed(cfg, args.launcher)
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))
-    metrics = runner.test()
+    try:
+        metrics = runner.test()
+    except INPUT_ERRORS[:2] as error:  # a checkpoint damaged past its header
+        sys.exit(f'error: {error}')
     del runner  # freed by finish_distributed, before the group closes
     finish_distributed()
     if args.out:

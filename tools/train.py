@@ -3,8 +3,10 @@
 Same options as mmpretrain's and mmdet's ``tools/train.py``.
 """
 import argparse
+import glob
 import os
 import os.path as osp
+import sys
 import warnings
 
 # setuptools < 81 (pinned for mmengine) warns on every pkg_resources import.
@@ -14,7 +16,8 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmforget.compat import finish_distributed, setup_cpu_distributed
+from mmforget.compat import (INPUT_ERRORS, check_checkpoint_file,
+                             finish_distributed, setup_cpu_distributed)
 
 
 # What --amp turns each optimizer wrapper into.
@@ -89,16 +92,68 @@ def merge_args(cfg, args):
     return cfg
 
 
+def check_before_writing(cfg):
+    """What the Runner and the continual loop would refuse only after the
+    Runner wrote its log dir and config into the work dir: checked first,
+    so a refused run leaves the work dir as it was."""
+    if cfg.get('load_from'):
+        check_checkpoint_file(cfg.load_from)
+    pretrained = cfg.get('model', {}).get('pretrained')
+    if isinstance(pretrained, str):
+        check_checkpoint_file(pretrained)
+    train_cfg = cfg.get('train_cfg') or {}
+    if str(train_cfg.get('type', '')).rsplit('.', 1)[-1] != \
+            'ContinualForgettingLoop':
+        return
+    from mmforget.apis.forget import check_training_data
+    from mmforget.registry import METHODS
+    method = train_cfg.get('method', dict(type='mmforget.GSLoRA'))
+    if not isinstance(method, dict):
+        raise TypeError(
+            'train_cfg.method must be a method config such as '
+            f"dict(type='mmforget.GSLoRA'), got {method!r}")
+    name = str(method.get('type', '')).split('.')[-1]
+    if METHODS.get(name) is None:
+        raise ValueError(
+            f'train_cfg.method: {method.get("type")!r} is not a forgetting '
+            f'method; choose one of {sorted(METHODS.module_dict)}, e.g. '
+            "dict(type='mmforget.GSLoRA')")
+    if train_cfg.get('select', 'last') not in ('last', 'best_val'):
+        raise ValueError("train_cfg.select must be 'last' or 'best_val', "
+                         f'got {train_cfg.select!r}')
+    if not cfg.get('resume'):
+        earlier = sorted(glob.glob(osp.join(cfg.work_dir, 'task_*.pth')) +
+                         glob.glob(osp.join(cfg.work_dir,
+                                            'forgetting_summary.json')))
+        if earlier:
+            raise FileExistsError(
+                f'{cfg.work_dir} already holds a forgetting run '
+                f'({osp.basename(earlier[0])}); pass --resume to continue '
+                'it, or --work-dir to start a new one elsewhere (nothing '
+                'there is overwritten)')
+    check_training_data(cfg)
+
+
 def main():
     args = parse_args()
-    cfg = merge_args(Config.fromfile(args.config), args)
+    try:
+        cfg = merge_args(Config.fromfile(args.config), args)
+        check_before_writing(cfg)
+    except INPUT_ERRORS as error:
+        print(f'error: {error}', file=sys.stderr)
+        return 2
     setup_cpu_distributed(cfg, args.launcher)
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))
-    runner.train()
+    try:
+        runner.train()
+    except INPUT_ERRORS[:2] as error:  # a checkpoint damaged past its header
+        print(f'error: {error}', file=sys.stderr)
+        return 2
     del runner  # freed by finish_distributed, before the group closes
     finish_distributed()
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

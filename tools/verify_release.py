@@ -19,6 +19,7 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 from mmengine.runner.checkpoint import _load_checkpoint  # noqa: E402
 
 import mmforget  # noqa: E402,F401  (safe checkpoint loading)
+from mmforget.compat import INPUT_ERRORS  # noqa: E402
 from mmforget.evaluation.release_hygiene import (  # noqa: E402
     hygiene_problems, weight_changes)
 from mmforget.models.pretrained_loading import \
@@ -59,4 +60,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except INPUT_ERRORS as error:  # bad input: one line, no traceback
+        sys.exit(f'error: {error}')
