@@ -48,7 +48,7 @@ demo-forget: install $(PRETRAINED)
 
 # Where the LoRA presets put adapters in each model family, at base size.
 presets-table: install
-	$(PY) tools/lora_presets_table.py
+	$(PY) tools/lora_presets_table.py --results families.md:presets
 
 # The generated shapes detection data and the tiny Deformable DETR trained on
 # it (about 25 minutes on 2 CPU cores).

@@ -19,6 +19,7 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 
 import mmforget  # noqa: E402,F401
+from mmforget.benchmarks.tables import publish  # noqa: E402
 from mmforget.lora import lora_modules, lora_parameter_count  # noqa: E402
 
 FAMILIES = [
@@ -69,18 +70,25 @@ def forgetting_model(scope, path, rank):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--rank', type=int, default=8)
+    parser.add_argument('--results', metavar='PAGE:NAME',
+                        help='also write the table into this results page '
+                        'section (docs/en/results/PAGE)')
     args = parser.parse_args()
     torch.manual_seed(0)
-    print(f'| family (config) | blocks = groups | adapted linears | '
-          f'LoRA params (r={args.rank}) | model params | trainable |')
-    print('|---|---:|---:|---:|---:|---:|')
+    lines = [f'| family (config) | blocks = groups | adapted linears | '
+             f'LoRA params (r={args.rank}) | model params | trainable |',
+             '|---|---:|---:|---:|---:|---:|']
+    print('\n'.join(lines))
     for name, scope, path in FAMILIES:
         model = forgetting_model(scope, path, args.rank)
         lora = lora_parameter_count(model)
         total = model.base_param_count
-        print(f'| {name} (`{scope}::{path}`) | {len(model.lora_groups)} | '
-              f'{len(lora_modules(model))} | {lora:,} | {total:,} | '
-              f'{100 * lora / total:.2f}% |', flush=True)
+        lines.append(f'| {name} (`{scope}::{path}`) | '
+                     f'{len(model.lora_groups)} | '
+                     f'{len(lora_modules(model))} | {lora:,} | {total:,} | '
+                     f'{100 * lora / total:.2f}% |')
+        print(lines[-1], flush=True)
+    publish(args.results, '\n'.join(lines) + '\n')
 
 
 if __name__ == '__main__':
