@@ -1,5 +1,5 @@
 # The detection comparison on the generated shapes (forget ring, then
-# triangle), read by `tools/compare_methods.py --plan` (`make
+# triangle), read by `tools/compare_methods.py --plan` (`make -f research.mk
 # compare-shapes`): GS-LoRA, GS-LoRA++ and the unlearning field's baselines
 # adapted to Deformable DETR (FT, bounded GA, RL on the forgotten boxes,
 # SalUn, SSD) against Retrain, the reference of the gaps: AP_f / AP_r /

@@ -1,5 +1,6 @@
 # The method comparison on the 100 handwritten numbers (4 x 20), read by
-# `tools/compare_methods.py --plan` (`make compare-numbers`).
+# `tools/compare_methods.py --plan` (`make -f research.mk
+# compare-numbers`).
 #
 # Tuning: every method but Retrain gets the same budget, a grid of 4 points
 # (learning rate x its main weight, around the papers' values), run on seed

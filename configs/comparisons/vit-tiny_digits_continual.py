@@ -1,5 +1,6 @@
 # The method comparison on the digits (4 x 2), read by
-# `tools/compare_methods.py --plan` (`make compare-digits-methods`).
+# `tools/compare_methods.py --plan` (`make -f research.mk
+# compare-digits-methods`).
 #
 # Tuning: every method but Retrain gets the same budget, a grid of 4 points
 # (learning rate x its main weight, around the papers' values), run on seed
