@@ -10,7 +10,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint
 from torch.utils.data import Dataset
 
-from mmforget.compat import UnsafeCheckpointError
+from mmforget.compat import UnreadableCheckpointError, UnsafeCheckpointError
 
 
 class ToyModel(BaseModel):
@@ -94,3 +94,38 @@ def test_getattr_is_allowed_only_for_history_buffer_statistics(tmp_path):
     torch.save(dict(state_dict={}, payload=AsksForAnyAttribute()), path)
     with pytest.raises(UnsafeCheckpointError, match='getattr'):
         _load_checkpoint(str(path))
+
+
+def corrupt_files(tmp_path):
+    """Random bytes, a truncated zip checkpoint, a truncated legacy one and
+    an empty file, with the reason each gets."""
+    real = tmp_path / 'real.pth'
+    torch.save(dict(state_dict={'w': torch.randn(200, 100)}), real)
+    legacy = tmp_path / 'legacy.pth'
+    torch.save(dict(state_dict={'w': torch.randn(200, 100)}), legacy,
+               _use_new_zipfile_serialization=False)
+    files = {}
+    for name, data, reason in (
+            ('random.pth', bytes(range(256)) * 20,
+             'neither a zip archive nor a pickle of torch.save'),
+            ('truncated.pth', real.read_bytes()[:5000],
+             'a zip archive whose end is missing: truncated'),
+            ('truncated_legacy.pth', legacy.read_bytes()[:5000],
+             'damaged data: unexpected EOF'),
+            ('empty.pth', b'', 'the file is empty')):
+        (tmp_path / name).write_bytes(data)
+        files[str(tmp_path / name)] = reason
+    return files
+
+
+def test_unreadable_file_is_not_called_unsafe(tmp_path):
+    """A corrupt or cut-short file is no checkpoint at all, not a pickle
+    that could run code: the message says so, in one line."""
+    for path, reason in corrupt_files(tmp_path).items():
+        with pytest.raises(UnreadableCheckpointError) as info:
+            _load_checkpoint(path)
+        message = str(info.value)
+        assert message.startswith(
+            f'{path} is not a readable checkpoint ({reason}')
+        assert 'written by torch.save' in message
+        assert '\n' not in message and 'arbitrary code' not in message

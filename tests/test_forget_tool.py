@@ -114,3 +114,82 @@ def test_detector_config_gets_the_detection_protocol():
     with pytest.raises(ValueError, match="unknown method 'salun'"):
         build_forgetting_config(MODEL_CONFIG, 'x.pth', [[1]],
                                 method='salun')
+
+
+UNREADABLE = (' is not a readable checkpoint ({}); expected a PyTorch '
+              'checkpoint written by torch.save, such as the .pth files of '
+              'tools/train.py or tools/publish_checkpoint.py. Check the path, '
+              'or copy the file again if it was cut short.')
+
+
+def test_corrupt_checkpoint_is_one_line_before_anything_is_written(
+        user_setup, tmp_path, python_env):
+    """Random bytes and a cut-short checkpoint: one line naming the file
+    and what was expected, exit 2, no traceback, no work dir."""
+    _, checkpoint, data_config = user_setup
+    cases = {'random.pth': (bytes(range(256)) * 20,
+                            'neither a zip archive nor a pickle of '
+                            'torch.save'),
+             'cut.pth': (open(checkpoint, 'rb').read()[:5000],
+                         'a zip archive whose end is missing: truncated')}
+    for name, (data, reason) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        work_dir = tmp_path / f'run_{name}'
+        result, _ = run_tool(forget_command(
+            str(path), data_config, work_dir, '--forget', 'three'),
+            python_env)
+        assert result.returncode == 2
+        assert result.stderr == f'error: {path}' + \
+            UNREADABLE.format(reason) + '\n'
+        assert not work_dir.exists()
+        work_dir = tmp_path / f'train_{name}'
+        result, _ = run_tool(
+            ['tools/train.py', MODEL_CONFIG, '--work-dir', str(work_dir),
+             '--cfg-options', f'load_from={path}'], python_env)
+        assert result.returncode == 2
+        assert result.stderr == f'error: {path}' + \
+            UNREADABLE.format(reason) + '\n'
+        assert not work_dir.exists()
+
+
+def test_forgetting_every_class_leaves_no_work_dir(user_setup, tmp_path,
+                                                   python_env):
+    _, checkpoint, data_config = user_setup
+    work_dir = tmp_path / 'everything'
+    result, log = run_tool(forget_command(
+        checkpoint, data_config, work_dir, '--forget', *WORDS[:6],
+        '--then', *WORDS[6:]), python_env)
+    assert result.returncode == 2 and 'Traceback' not in log
+    assert 'the tasks forget all 10 classes, which leaves no class to ' \
+        'retain; keep at least one class' in result.stderr
+    assert not work_dir.exists()
+
+
+def test_train_py_refuses_a_continual_config_before_writing(
+        user_setup, tmp_path, python_env):
+    """A bad method, and a work dir holding an earlier run (left byte for
+    byte as it was), are refused before the Runner writes its log dir."""
+    _, checkpoint, _ = user_setup
+    config = f'{REPO_ROOT}/configs/gs_lora/gs-lora_vit-tiny_digits_continual.py'
+    command = ['tools/train.py', config, '--cfg-options',
+               f'model.pretrained={checkpoint}']
+    work_dir = tmp_path / 'bad_method'
+    result, log = run_tool(command + ['train_cfg.method.type=mmforget.Nope',
+                                      '--work-dir', str(work_dir)],
+                           python_env)
+    assert result.returncode == 2 and 'Traceback' not in log
+    assert "train_cfg.method: 'mmforget.Nope' is not a forgetting method; " \
+        'choose one of [' in result.stderr
+    assert not work_dir.exists()
+    earlier = tmp_path / 'earlier'
+    earlier.mkdir()
+    (earlier / 'forgetting_summary.json').write_text('{"tasks": []}')
+    (earlier / 'gs-lora_vit-tiny_digits_continual.py').write_text('# mine\n')
+    before = {p.name: p.read_bytes() for p in earlier.iterdir()}
+    result, log = run_tool(command + ['--work-dir', str(earlier)],
+                           python_env)
+    assert result.returncode == 2 and 'Traceback' not in log
+    assert 'already holds a forgetting run (forgetting_summary.json); ' \
+        'pass --resume' in result.stderr
+    assert {p.name: p.read_bytes() for p in earlier.iterdir()} == before
