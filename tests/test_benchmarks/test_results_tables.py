@@ -199,3 +199,18 @@ def test_results_table_tool_writes_a_page_section(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert '| 5-1 | ring | 86.40 |' in tables.read_section(str(page),
                                                           'demo-dino')
+
+
+def test_the_tools_of_an_installed_copy_are_found(monkeypatch):
+    """Without a checkout around the package, mim's copy in
+    ``mmforget/.mim/tools`` is used."""
+    from mmforget.benchmarks import runs
+    package = osp.dirname(osp.dirname(osp.abspath(runs.__file__)))
+    mim_tools = osp.join(package, '.mim', 'tools')
+    monkeypatch.setattr(
+        runs.osp, 'isfile',
+        lambda path: path == osp.join(mim_tools, 'train.py'))
+    assert runs.tools_dir() == mim_tools
+    monkeypatch.setattr(runs.osp, 'isfile', lambda path: False)
+    with pytest.raises(FileNotFoundError):
+        runs.tools_dir()
