@@ -17,6 +17,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmforget.compat import (INPUT_ERRORS, check_checkpoint_file,
+                             close_distributed_after_error,
                              finish_distributed, setup_cpu_distributed)
 
 
@@ -148,8 +149,12 @@ def main():
     try:
         runner.train()
     except INPUT_ERRORS[:2] as error:  # a checkpoint damaged past its header
+        close_distributed_after_error()
         print(f'error: {error}', file=sys.stderr)
         return 2
+    except BaseException:
+        close_distributed_after_error()
+        raise
     del runner  # freed by finish_distributed, before the group closes
     finish_distributed()
     return 0

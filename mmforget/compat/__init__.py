@@ -4,7 +4,8 @@ from .checkpoint_loading import (UnreadableCheckpointError,
                                  UnsafeCheckpointError, check_checkpoint_file,
                                  load_from_local_safely,
                                  safe_checkpoint_globals)
-from .distributed import (CPUDistributedDataParallel, finish_distributed,
+from .distributed import (CPUDistributedDataParallel,
+                          close_distributed_after_error, finish_distributed,
                           setup_cpu_distributed)
 
 # Bad input a tool reports in one line (no traceback), before it writes.
@@ -15,5 +16,6 @@ __all__ = [
     'UnsafeCheckpointError', 'UnreadableCheckpointError',
     'check_checkpoint_file', 'load_from_local_safely',
     'safe_checkpoint_globals', 'CPUDistributedDataParallel',
-    'setup_cpu_distributed', 'finish_distributed', 'INPUT_ERRORS'
+    'setup_cpu_distributed', 'finish_distributed',
+    'close_distributed_after_error', 'INPUT_ERRORS'
 ]

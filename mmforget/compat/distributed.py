@@ -57,3 +57,14 @@ def finish_distributed():
         gc.collect()
         torch_dist.barrier()
         torch_dist.destroy_process_group()
+
+
+def close_distributed_after_error():
+    """Close the process group of a rank that raised, without a barrier:
+    the other ranks may have raised too, or wait in a collective this rank
+    never reaches, so waiting for them can hang. Left open, the group is
+    torn down at interpreter exit under DDP's live reducer, while torchrun
+    is already stopping the other ranks: gloo then aborts the process or
+    blocks in its destructor."""
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.destroy_process_group()
