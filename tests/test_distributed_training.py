@@ -82,10 +82,11 @@ def test_two_process_baseline_needs_unused_parameter_detection(
             'train_cfg.max_epochs=1']
     returncode, log, _ = run_bounded(
         args + ['--work-dir', str(tmp_path / 'a')], python_env)
-    assert returncode != 0
+    assert returncode != 0, log[-3000:]
     assert 'RuntimeError: EWC freezes parameters that were trainable when ' \
         'the model was wrapped for distributed training; add ' \
-        'model_wrapper_cfg=dict(find_unused_parameters=True)' in log
+        'model_wrapper_cfg=dict(find_unused_parameters=True)' in log, \
+        log[-3000:]
     assert 'SIGABRT' not in log and 'Aborted' not in log, log[-3000:]
     assert not os.path.exists(tmp_path / 'a' / 'forgetting_summary.json')
     returncode, log, _ = run_bounded(
