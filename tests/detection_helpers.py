@@ -14,7 +14,8 @@ SHAPES_CONFIG = osp.join(REPO_ROOT,
 
 def build_forgetting_detr(forget_loss=dict(type='mmforget.BoundedForgetLoss',
                                           bound=15.0, loss_weight=0.15),
-                          prototype_loss=None, **model_overrides):
+                          prototype_loss=None, forget_scope='all',
+                          **model_overrides):
     """The tiny shapes ForgettingDeformableDETR with rank-8 LoRA, randomly
     initialised, its loss the GS-LoRA method's with these losses."""
     from mmforget.registry import METHODS
@@ -28,7 +29,7 @@ def build_forgetting_detr(forget_loss=dict(type='mmforget.BoundedForgetLoss',
     model.init_weights()
     model.attach_method(METHODS.build(dict(
         type='mmforget.GSLoRA', forget_loss=forget_loss,
-        prototype_loss=prototype_loss)))
+        prototype_loss=prototype_loss, forget_scope=forget_scope)))
     return model
 
 

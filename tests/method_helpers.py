@@ -1,6 +1,4 @@
-"""A tiny classifier, batches and a stand-in loop for the method tests."""
-from types import SimpleNamespace
-
+"""A tiny classifier, batches and a task context for the method tests."""
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
@@ -8,7 +6,7 @@ from mmengine.registry import MODELS, DefaultScope
 from mmpretrain.structures import DataSample
 
 from mmforget.datasets import ForgettingSchedule
-from mmforget.registry import METHODS
+from mmforget.methods import TaskContext, build_method
 
 DIGITS_MODEL = 'configs/_base_/models/vit-tiny_digits.py'
 
@@ -50,24 +48,32 @@ def random_batch(forget_flags, labels, size=8, channels=1, seed=0):
     return dict(inputs=inputs, data_samples=samples)
 
 
-def fake_loop(model_cfg=None, num_classes=10, forget=(8, 9), batches=()):
-    """What methods read from ``ContinualForgettingLoop``: the task index,
-    the schedule, the run's config and the task's data loaders."""
+def fake_context(model_cfg=None, num_classes=10, forget=(8, 9), batches=(),
+                 **fields):
+    """The ``TaskContext`` of task 0 of a one-task schedule whose data
+    loaders yield ``batches`` (split by their forget flags); ``fields``
+    replace the other fields (``max_epochs``, ``evaluate``...)."""
     schedule = ForgettingSchedule(
         class_names=[str(c) for c in range(num_classes)],
         tasks=[[str(c) for c in forget]])
     batches = list(batches)
 
-    def task_data_loader(split='all', batch_size=None):
+    def data_loader(split='all', batch_size=None, task_index=None):
         if split == 'all':
             return batches
         want = split == 'forget'
         return [pseudo_collate_split(b, want) for b in batches]
 
-    return SimpleNamespace(
-        task_index=0, schedule=schedule, task_data_loader=task_data_loader,
-        runner=SimpleNamespace(cfg=Config(dict(
-            model=model_cfg or digits_model_cfg()))))
+    def no_released_task(index):
+        raise AssertionError('a one-task context has no released task')
+
+    return TaskContext(**{
+        **dict(task_index=0, schedule=schedule, max_epochs=1, run_seed=0,
+               model_cfg=model_cfg or digits_model_cfg(),
+               has_val_split=False, data_loader=data_loader,
+               evaluate=lambda split: {},
+               load_released_task=no_released_task),
+        **fields})
 
 
 def pseudo_collate_split(batch, forget):
@@ -78,15 +84,14 @@ def pseudo_collate_split(batch, forget):
               data_samples=batch['data_samples'][i]) for i in keep])
 
 
-def attach(model, method_cfg, loop=None):
+def attach(model, method_cfg, context=None):
     """Build a method, attach it, and run what precedes training."""
-    method = METHODS.build(method_cfg)
-    model.attach_method(method)
-    loop = loop or fake_loop()
-    method.before_tasks(model, loop)
-    method.start_task(model, loop)
+    method = build_method(method_cfg, model)
+    context = context or fake_context()
+    method.before_tasks(model, context)
+    method.start_task(model, context)
     method.set_trainable(model)
-    return method, loop
+    return method, context
 
 
 def preprocess(model, batch):

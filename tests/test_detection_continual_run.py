@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
 from conftest import run_tool
+from mmforget.models import model_kind
 from detection_helpers import (SHAPES_CONFIG, data_options, make_shapes,
                                short_shapes_run)
 
@@ -79,8 +80,9 @@ def test_few_shot_configs_build_a_matched_scope_detector(config):
     cfg.model.pretrained = None
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(cfg.model)
-    assert model.forget_scope == 'matched'
+    assert model_kind(model) == 'detector'
     method = cfg.train_cfg.method
+    assert method.forget_scope == 'matched'
     assert ('prototype_loss' in method) == ('gs-lora-plus' in config)
     assert method.forget_loss.loss_weight == [0.3, 0.4]
 

@@ -1,14 +1,14 @@
 """The unlearning field's newer methods by hand: Boundary Expanding, DUCK,
 SLUG, SCAR and LAF; labels rewritten for classifiers and detectors alike."""
+import dataclasses
 import math
-from types import SimpleNamespace
 
 import pytest
 import torch
 import torch.nn.functional as F
 
 import mmforget  # noqa: F401
-from method_helpers import (attach, build_classifier, fake_loop,
+from method_helpers import (attach, build_classifier, fake_context,
                             preprocess, random_batch)
 
 FORGET = [False, False, False, True, True, True]
@@ -57,7 +57,7 @@ def test_boundary_expanding_needs_a_linear_head():
 def test_duck_pulls_forget_embeddings_to_the_nearest_kept_centroid():
     model = build_classifier()
     data = batch()
-    loop = fake_loop(batches=[data])
+    loop = fake_context(batches=[data])
     method, _ = attach(model, dict(type='mmforget.DUCK', forget_weight=1.5,
                                    retain_weight=2.0, temperature=2.0), loop)
     processed = preprocess(model, data)
@@ -121,16 +121,14 @@ def per_class_scores(model, data):
 def test_slug_moves_one_layer_along_the_forget_gradient():
     model = build_classifier()
     data = batch()
-    loop = fake_loop(batches=[data])
-    loop.max_epochs = 0
-    loop.runner.val_loop = object()
+    loop = fake_context(batches=[data], max_epochs=0, has_val_split=True)
     calls = []
 
     def evaluate(split):
         calls.append(split)
         return per_class_scores(model, data)
 
-    loop.evaluate = evaluate
+    loop = dataclasses.replace(loop, evaluate=evaluate)
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     # The forget gradient by hand: d(-CE) over the forget images, eval mode.
     model.eval()
@@ -167,8 +165,7 @@ def test_slug_moves_one_layer_along_the_forget_gradient():
 
 def test_slug_refuses_training_epochs():
     model = build_classifier()
-    loop = fake_loop()
-    loop.max_epochs = 3
+    loop = fake_context(max_epochs=3)
     with pytest.raises(ValueError, match='max_epochs=0'):
         attach(model, dict(type='mmforget.SLUG'), loop)
 
@@ -215,8 +212,7 @@ def test_nearest_gaussian_under_shrunk_covariance():
 def test_scar_reads_no_retain_image_and_distills_on_surrogates():
     model = build_classifier()
     data = batch()
-    loop = fake_loop(batches=[data])
-    loop.runner.seed = 0
+    loop = fake_context(batches=[data], run_seed=0)
     surrogate = dict(type='mmforget.HandwrittenNumbersDataset',
                      split='val', per_class=1,
                      pipeline=[dict(type='Resize', scale=(8, 8)),
@@ -294,8 +290,7 @@ def test_laf_two_steps_train_the_extractor_and_never_the_head():
     from mmengine.optim import OptimWrapper
     model = build_classifier()
     data = batch()
-    loop = fake_loop(batches=[data])
-    loop.runner.seed = 0
+    loop = fake_context(batches=[data], run_seed=0)
     cfg = dict(type='mmforget.LAF', latent=4, vae_epochs=3, tau=20.0,
                align_lr_ratio=5.0)
     method, _ = attach(model, cfg, loop)

@@ -4,8 +4,10 @@ prototypes."""
 import pytest
 import torch
 from mmdet.testing import demo_mm_inputs
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
 
-from detection_helpers import build_forgetting_detr
+from detection_helpers import SHAPES_CONFIG, build_forgetting_detr
 from mmforget.models import prototype_kl
 
 
@@ -168,6 +170,13 @@ def test_merged_state_dict_loads_into_plain_mmdet():
 def test_matched_forget_scope_negates_own_class_scores_of_matched_queries():
     with pytest.raises(ValueError, match="forget_scope must be 'all' or"):
         build_forgetting_detr(forget_scope='unmatched')
+    # The scope is the method's: a model config that still sets it is told
+    # where it moved.
+    cfg = Config.fromfile(SHAPES_CONFIG).model
+    cfg.update(type='ForgettingDeformableDETR', forget_scope='matched')
+    with pytest.raises(ValueError, match='train_cfg.method.forget_scope'), \
+            DefaultScope.overwrite_default_scope('mmdet'):
+        MODELS.build(cfg)
     model = build_forgetting_detr(forget_scope='matched', forget_loss=dict(
         type='mmforget.BoundedForgetLoss', bound=1000.0, loss_weight=0.5))
     model.eval()

@@ -20,7 +20,7 @@ from mmforget.registry import METHODS
 DINO_CONFIG = 'configs/gs_lora/gs-lora_dino-tiny_shapes_continual.py'
 
 
-def build_detector(model_cfg, bound=1000.0, beta=0.5):
+def build_detector(model_cfg, bound=1000.0, beta=0.5, forget_scope='all'):
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(copy.deepcopy(model_cfg))
@@ -28,7 +28,7 @@ def build_detector(model_cfg, bound=1000.0, beta=0.5):
     model.attach_method(METHODS.build(dict(
         type='mmforget.GSLoRA', forget_loss=dict(
             type='mmforget.BoundedForgetLoss', bound=bound,
-            loss_weight=beta))))
+            loss_weight=beta), forget_scope=forget_scope)))
     return model
 
 
@@ -47,11 +47,10 @@ def test_plain_detr_matched_forget_loss_is_the_own_class_softmax_ce(
     config = tmp_path / 'detr.py'
     config.write_text("_base_ = 'mmdet::detr/detr_r50_8xb2-150e_coco.py'\n")
     cfg = Config.fromfile(str(config)).model
-    cfg.update(type='ForgettingDETR', forget_scope='matched',
-               lora=dict(rank=4))
+    cfg.update(type='ForgettingDETR', lora=dict(rank=4))
     cfg.backbone.init_cfg = None
     cfg.bbox_head.num_classes = 5
-    model = build_detector(cfg)
+    model = build_detector(cfg, forget_scope='matched')
     assert model.uses_softmax
     model.eval()  # no dropout: the reference below sees the same net
     data = batch(model, [False, True], [2, 3])
@@ -64,7 +63,7 @@ def test_plain_detr_matched_forget_loss_is_the_own_class_softmax_ce(
             feats, data['data_samples'])['hidden_states']
         cls_scores, bbox_preds = model.bbox_head(hidden)
         forget = [data['data_samples'][1]]
-        labels = model._matched_labels(cls_scores[-1, 1:], bbox_preds[-1, 1:],
+        labels = model.matched_labels(cls_scores[-1, 1:], bbox_preds[-1, 1:],
                                        forget)[0]
     matched = labels < 5
     assert int(matched.sum()) == 3

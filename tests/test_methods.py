@@ -1,12 +1,12 @@
 """Forgetting methods: their losses by hand, what trains, the teacher."""
-from types import SimpleNamespace
+import dataclasses
 
 import pytest
 import torch
 import torch.nn.functional as F
 
 import mmforget  # noqa: F401
-from method_helpers import (attach, build_classifier, fake_loop,
+from method_helpers import (attach, build_classifier, fake_context,
                             preprocess, random_batch)
 from mmforget.methods import (distillation_kl, random_other_labels,
                               split_batch)
@@ -84,7 +84,7 @@ def test_exactly_the_documented_parameters_train(method):
     data = batch()
     if method == 'Retrain':
         data = batch(forget=[False] * 4, labels=[0, 1, 2, 3])
-    loop = fake_loop(batches=[data])
+    loop = fake_context(batches=[data])
     method_obj, _ = attach(model, dict(type=f'mmforget.{method}'), loop)
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     names = {n for n, _ in model.named_parameters()}
@@ -142,7 +142,7 @@ def test_ewc_penalty_is_omega_weighted_squared_distance():
     model = build_classifier()
     data = batch()
     method, _ = attach(model, dict(type='mmforget.EWC', penalty_weight=2.0),
-                       fake_loop(batches=[data, batch(seed=1)]))
+                       fake_context(batches=[data, batch(seed=1)]))
     anchor, omega = method.anchors[0]
     assert set(anchor) == {n for n, p in model.named_parameters()
                            if p.requires_grad}
@@ -165,7 +165,7 @@ def test_importance_by_hand(penalty):
     batches = [batch(seed=s) for s in (0, 1)]
     method, loop = attach(model, dict(type='mmforget.RandomLabel',
                                       penalty=penalty, penalty_weight=1.0),
-                          fake_loop(batches=batches))
+                          fake_context(batches=batches))
     _, omega = method.anchors[0]
     name = 'backbone.layers.0.ffn.layers.1.weight'
     param = dict(model.named_parameters())[name]
@@ -190,7 +190,7 @@ def test_importance_by_hand(penalty):
 def test_l2_omega_is_one():
     model = build_classifier()
     method, _ = attach(model, dict(type='mmforget.L2'),
-                       fake_loop(batches=[batch()]))
+                       fake_context(batches=[batch()]))
     _, omega = method.anchors[0]
     assert all(torch.equal(o, torch.ones_like(o)) for o in omega.values())
 
@@ -248,7 +248,7 @@ def test_teacher_is_frozen_never_trained_and_never_saved():
     model = build_classifier()
     data = batch()
     method, _ = attach(model, dict(type='mmforget.LwF'),
-                       fake_loop(batches=[data]))
+                       fake_context(batches=[data]))
     teacher_state = {k: v.clone()
                      for k, v in method.teacher.state_dict().items()}
     assert not any(p.requires_grad for p in method.teacher.parameters())
@@ -380,8 +380,7 @@ def mean_ce(model, data, indices):
 
 def test_fine_tune_is_the_retain_cross_entropy_and_trains_every_weight():
     model = build_classifier()
-    loop = fake_loop()
-    loop.max_epochs = 4
+    loop = fake_context(max_epochs=4)
     method, _ = attach(model, dict(type='mmforget.FineTune'), loop)
     assert method.uses_forget_data is False
     assert all(p.requires_grad for p in model.parameters())
@@ -395,8 +394,7 @@ def test_fine_tune_is_the_retain_cross_entropy_and_trains_every_weight():
 
 def test_l1_sparse_weight_decays_linearly_to_zero():
     model = build_classifier()
-    loop = fake_loop()
-    loop.max_epochs = 10
+    loop = fake_context(max_epochs=10)
     method, _ = attach(model, dict(type='mmforget.L1Sparse', alpha=0.01,
                                    no_l1_epochs=2), loop)
     # alpha * (1 - epoch / (10 - 2)): 0.01, 0.0075 at epoch 2, 0 from 8 on.
@@ -485,7 +483,7 @@ def test_salun_mask_comes_from_the_forget_gradient_and_masked_weights_stay():
     from mmforget.methods import saliency_mask
     model = build_classifier()
     data = batch()
-    loop = fake_loop(batches=[data])
+    loop = fake_context(batches=[data])
     # The saliency by hand: d(-CE) / d theta on the forget samples.
     forget = preprocess(model, pseudo_forget_batch(data))
     model.eval()
@@ -539,12 +537,11 @@ def test_ssd_dampens_exactly_the_weights_more_important_to_the_forget_data():
 def test_ssd_reuses_the_whole_data_importance_and_refuses_to_train():
     model = build_classifier()
     data = batch()
-    loop = fake_loop(batches=[data])
-    loop.dataset = SimpleNamespace(set_task=lambda index: None)
-    loop.max_epochs = 1  # refused before anything is computed
+    loop = fake_context(batches=[data], max_epochs=1)
+    # refused before anything is computed
     with pytest.raises(ValueError, match='max_epochs=0'):
         attach(model, dict(type='mmforget.SSD'), loop)
-    loop.max_epochs = 0
+    loop = dataclasses.replace(loop, max_epochs=0)
     method, _ = attach(model, dict(type='mmforget.SSD', alpha=1.0), loop)
     first = method.global_importance
     assert method.shrunk > 0 and set(first) == {

@@ -14,6 +14,7 @@ from mmengine.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from conftest import REPO_ROOT
+from mmforget.methods import TaskContext
 from mmforget.registry import METHODS
 
 
@@ -131,8 +132,6 @@ def test_baseline_paper_config_builds_and_steps(config):
     """The papers' baseline hyper-parameters on the papers' models: built
     with random weights, one step on a random batch; only the documented
     parameters change."""
-    from types import SimpleNamespace
-
     from mmforget.datasets import ForgettingSchedule
     cfg = Config.fromfile(config)
     face = 'casia100' in config
@@ -147,9 +146,11 @@ def test_baseline_paper_config_builds_and_steps(config):
         batch['data_samples'][1].set_metainfo(dict(forget=False))
     schedule = ForgettingSchedule([str(c) for c in range(100)],
                                   **cfg.train_dataloader.dataset.schedule)
-    loop = SimpleNamespace(
-        task_index=0, schedule=schedule, runner=SimpleNamespace(cfg=cfg),
-        task_data_loader=lambda split='all', batch_size=None: [batch])
+    loop = TaskContext(
+        task_index=0, schedule=schedule, max_epochs=1, run_seed=0,
+        model_cfg=cfg.model, has_val_split=False,
+        data_loader=lambda split='all', batch_size=None, task_index=None: [
+            batch], evaluate=None, load_released_task=None)
     model.attach_method(method)
     method.before_tasks(model, loop)
     method.start_task(model, loop)

@@ -53,7 +53,6 @@ import statistics
 import sys
 import time
 import warnings
-from types import SimpleNamespace
 
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
@@ -65,6 +64,7 @@ from mmengine.registry import MODELS, DefaultScope  # noqa: E402
 from mmpretrain.structures import DataSample  # noqa: E402
 
 import mmforget  # noqa: E402,F401
+from mmforget.methods import TaskContext  # noqa: E402
 from mmforget.registry import METHODS  # noqa: E402
 
 MODES = ('forward', 'floor', 'gs-lora', 'full-ft')
@@ -109,11 +109,13 @@ def random_batch(cfg, batch, img_size=None, device='cpu', seed=0):
     return dict(inputs=inputs.to(device), data_samples=samples)
 
 
-def fake_loop(data):
-    """What the method reads from ``ContinualForgettingLoop`` at the start
-    of a task: the task index and its data (GS-LoRA++'s prototypes)."""
-    return SimpleNamespace(task_index=0,
-                           task_data_loader=lambda *args, **kwargs: [data])
+def one_batch_context(data):
+    """The task context a method reads at the start of a task, whose
+    training data is the one batch ``data`` (GS-LoRA++'s prototypes)."""
+    return TaskContext(task_index=0, schedule=None, max_epochs=1,
+                       run_seed=0, model_cfg=None, has_val_split=False,
+                       data_loader=lambda *args, **kwargs: [data],
+                       evaluate=None, load_released_task=None)
 
 
 def quiet_init_weights(model):
@@ -162,10 +164,10 @@ def build_model(cfg, mode, device='cpu', img_size=None, data=None):
     model.attach_method(method)
     if data is None:
         data = random_batch(cfg, 1, img_size, device)
-    loop = fake_loop(data)
+    context = one_batch_context(data)
     if mode == 'gs-lora':
-        method.before_tasks(model, loop)  # checks the adapters
-    method.start_task(model, loop)
+        method.before_tasks(model, context)  # checks the adapters
+    method.start_task(model, context)
     if mode == 'gs-lora':
         method.set_trainable(model)
     else:

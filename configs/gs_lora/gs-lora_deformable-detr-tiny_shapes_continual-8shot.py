@@ -6,13 +6,14 @@
 # own-class scores. Beta: the first values of the papers' few-shot list.
 _base_ = '../_base_/protocols/deformable-detr-tiny_shapes_continual-8shot.py'
 
-model = dict(lora=dict(rank=8), forget_scope='matched')
+model = dict(lora=dict(rank=8))
 train_cfg = dict(
     method=dict(
         type='mmforget.GSLoRA',
         forget_loss=dict(
             type='mmforget.BoundedForgetLoss', bound=15.0,
-            loss_weight=[0.3, 0.4])))
+            loss_weight=[0.3, 0.4]),
+        forget_scope='matched'))
 # The group-sparse wrapper merged on the protocol's AdamW, as in
 # gs-lora_deformable-detr-tiny_shapes_continual.py.
 optim_wrapper = dict(

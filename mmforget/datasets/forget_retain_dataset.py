@@ -10,9 +10,25 @@ import copy
 
 import numpy as np
 from mmengine.dataset import pseudo_collate
+from torch.utils.data import DataLoader, Subset
 
 from mmforget.registry import DATASETS, FUNCTIONS
 from .task_schedule import ForgettingSchedule
+
+
+COLLATE = 'mmforget.forget_retain_collate'
+
+
+def forget_retain_loader_cfg(dataloader):
+    """A copy of a ``train_dataloader`` config whose collate is the
+    forget-retain one (the default); another collate is refused."""
+    dataloader = copy.deepcopy(dataloader)
+    collate = dataloader.setdefault('collate_fn', dict(type=COLLATE))
+    if collate.get('type') not in (COLLATE, 'forget_retain_collate'):
+        raise ValueError(
+            f'ContinualForgettingLoop needs collate_fn=dict(type='
+            f'{COLLATE!r}) in train_dataloader, got {collate}')
+    return dataloader
 
 
 def dataset_labels(dataset):
@@ -65,6 +81,17 @@ class ForgetRetainDataset:
         self._splits = [self._split(t) for t in range(len(self.schedule))]
         self.set_task(0)
 
+    @staticmethod
+    def required(dataset):
+        """``dataset`` if it is a ``ForgetRetainDataset``; else a clear
+        error."""
+        if not isinstance(dataset, ForgetRetainDataset):
+            raise TypeError(
+                'ContinualForgettingLoop needs train_dataloader.dataset of '
+                f'type mmforget.ForgetRetainDataset, got '
+                f'{type(dataset).__name__}')
+        return dataset
+
     @property
     def metainfo(self):
         return copy.deepcopy(self.dataset.metainfo)
@@ -113,7 +140,28 @@ class ForgetRetainDataset:
     def task_indices(self):
         """Indices (in the wrapped dataset) of the current task's training
         samples, forget and retain, each once."""
-        return np.union1d(self.forget_indices, self.retain_indices)
+        return self.task_samples('all')
+
+    def task_samples(self, split='all', index=None):
+        """Indices of task ``index``'s (default: the current task's)
+        training samples of ``split`` ('all', 'forget' or 'retain'), each
+        once; reading them does not switch the task."""
+        if split not in ('all', 'forget', 'retain'):
+            raise ValueError(
+                f"split must be 'all', 'forget' or 'retain', got {split!r}")
+        forget, retain = self._splits[
+            self.task_index if index is None else index]
+        return dict(forget=forget, retain=retain)[split] if split != 'all' \
+            else np.union1d(forget, retain)
+
+    def task_data_loader(self, split='all', batch_size=32, index=None):
+        """Task ``index``'s (default: the current task's) training samples
+        of ``split``, each once, in order, through the wrapped dataset's own
+        pipeline: what methods prepare from (prototypes, importance)."""
+        indices = self.task_samples(split, index)
+        return DataLoader(Subset(self.dataset, list(map(int, indices))),
+                          shuffle=False, collate_fn=pseudo_collate,
+                          batch_size=batch_size)
 
     def __len__(self):
         if not self.use_forget_data:

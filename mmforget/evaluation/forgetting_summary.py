@@ -11,6 +11,13 @@ import json
 import os
 import os.path as osp
 
+from mmengine.dist import is_main_process
+from mmengine.logging import print_log
+
+from .forgetting_metric import task_scores
+from .forgetting_scores import PER_CLASS_KEYS, subset_score
+from .forgotten_object_fate import FATE_KEYS
+
 SUMMARY_NAME = 'forgetting_summary'
 CSV_COLUMNS = ('task', 'forget_classes', 'num_retain_classes',
                'forget_before', 'forget', 'retain', 'retain_pretrained',
@@ -23,6 +30,53 @@ def _write_atomically(path, data, mode='w'):
     with open(tmp, mode) as f:
         f.write(data)
     os.replace(tmp, path)
+
+
+def pretrained_scores(metrics, schedule):
+    """The pre-trained model's record: its per-class scores, on the classes
+    kept to the end and on every class the schedule forgets."""
+    per_class = {k: metrics[k] for k in PER_CLASS_KEYS if k in metrics}
+    everything_forgotten = [c for t in schedule for c in t.forget]
+    return dict(retain=subset_score(per_class, schedule[-1].retain),
+                forget=subset_score(per_class, everything_forgotten),
+                **per_class)
+
+
+VAL_KEYS = ('forget', 'retain', 'old', 'missing', 'drop', 'h_mean')
+
+
+def val_scores(metrics):
+    """The validation scores a tuning reads (NaN, no such class: None)."""
+    return {k: None if metrics[k] != metrics[k] else metrics[k]
+            for k in VAL_KEYS if k in metrics}
+
+
+def task_entry(task, after, forget_before, pretrained, total_params,
+               trainable_params):
+    """One task's scores, as ``forgetting_summary.json`` lists them:
+    ``after`` the test metrics of the released model, ``forget_before``
+    Acc_f (AP_f) before the task, ``pretrained`` the run's record."""
+    scores = task_scores(after,
+                         dict(task.to_dict(), forget_before=forget_before))
+    entry = dict(
+        task=task.index,
+        forget_classes=list(task.forget),
+        num_retain_classes=len(task.retain),
+        forget_before=forget_before,
+        forget=scores['forget'],
+        retain=scores['retain'],
+        retain_pretrained=subset_score(pretrained, task.retain),
+        old=scores.get('old'),
+        drop=scores['drop'],
+        h_mean=scores['h_mean'],
+        total_params=int(total_params))
+    if task.missing:
+        entry['missing'] = scores.get('missing')
+    fate = {k: after[k] for k in FATE_KEYS if k in after}
+    if fate:  # a ForgottenObjectFate among the test metrics
+        entry['object_fate'] = fate
+    entry['trainable_params'] = int(trainable_params)
+    return entry
 
 
 class ForgettingSummary:
@@ -59,8 +113,37 @@ class ForgettingSummary:
     def set_pretrained(self, scores):
         self.record['pretrained'] = scores
 
+    def record_pretrained(self, metrics, schedule):
+        """The pre-trained model's test ``metrics``: its scores and which
+        metric the summary reads (AP for a detector, else accuracy)."""
+        scores = pretrained_scores(metrics, schedule)
+        self.record['metric'] = ('bbox_mAP' if 'class_ap' in scores else
+                                 'accuracy')
+        self.set_pretrained(scores)
+
+    def check_resumable(self, schedule):
+        """Refuse to resume a run whose finished tasks forgot other classes
+        than ``schedule``'s."""
+        for entry in self.tasks:
+            expected = schedule[entry['task']].forget
+            if entry['forget_classes'] != expected:
+                raise ValueError(
+                    f"cannot resume: task {entry['task']} of the earlier run "
+                    f"forgot {entry['forget_classes']}, this config's "
+                    f'schedule forgets {expected}')
+
     def add_task(self, entry):
         self.tasks.append(entry)
+
+    def finish_task(self, entry):
+        """Add a finished task, write the summary (main process) and log
+        its scores."""
+        self.add_task(entry)
+        if is_main_process():
+            self.write()
+        print_log(f"Task {entry['task']} done: " + ', '.join(
+            f'{k}={v:.2f}' for k, v in entry.items()
+            if isinstance(v, float)), logger='current')
 
     def write(self):
         os.makedirs(self.work_dir, exist_ok=True)

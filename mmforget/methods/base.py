@@ -11,6 +11,9 @@ dict, its optimizer or a released checkpoint.
 """
 import torch
 
+from mmforget.models.interface import model_kind
+from mmforget.registry import METHODS
+
 
 def split_batch(data_samples):
     """Indices of the forget and of the retain samples of a batch (the
@@ -73,6 +76,19 @@ def batch_loss(model, data):
                              torch.arange(len(samples)))
 
 
+def build_method(cfg, model):
+    """The method of ``train_cfg.method`` attached to ``model``, after it
+    has checked that it can work on that model."""
+    if not isinstance(cfg, dict):
+        raise TypeError(
+            f'train_cfg.method must be a method config such as '
+            f"dict(type='mmforget.GSLoRA'), got {cfg!r}")
+    method = METHODS.build(cfg)
+    method.check_model(model)
+    model.attach_method(method)
+    return method
+
+
 class ForgettingMethod:
     """Base class: trains every weight but the head on the model's own loss.
 
@@ -86,11 +102,25 @@ class ForgettingMethod:
     default_name = 'forgetting method'
     #: False: the loop gives the method retain samples only (Retrain).
     uses_forget_data = True
+    #: The model kinds (``mmforget.models.interface.model_kind``) the
+    #: method's calls work on; the loop refuses others before training.
+    model_kinds = ('classifier', 'detector')
 
     def __init__(self, name=None, frozen=('head.', )):
         self.name = name or self.default_name
         self.frozen = tuple(frozen)
         self.task_index = 0
+
+    def check_model(self, model):
+        """Refuse, before training, a model this method cannot call."""
+        kind = model_kind(model)
+        if kind not in self.model_kinds:
+            raise TypeError(
+                f'{self.name} works on {" and ".join(self.model_kinds)} '
+                f'models (mmforget.models.interface), not on '
+                f'{type(model).__name__} ({kind or "not a forgetting model"})'
+                '; pick a method that supports it (see '
+                'docs/en/advanced_guides/method_contract.md)')
 
     # ------------------------------------------------------- what trains
     def is_trainable(self, name):
@@ -102,19 +132,19 @@ class ForgettingMethod:
             param.requires_grad_(self.is_trainable(name))
 
     # ------------------------------------------------------------ hooks
-    def before_tasks(self, model, loop):
+    def before_tasks(self, model, context):
         """Once, with the original (pre-trained) weights loaded, before the
         first task of a run (and before a resumed run loads its last task).
         """
 
-    def resume(self, model, loop, finished_tasks):
+    def resume(self, model, context, finished_tasks):
         """A resumed run skips ``finished_tasks`` tasks: rebuild here what
         they would have left behind (default: nothing)."""
 
-    def start_task(self, model, loop):
-        """The task ``loop.task_index`` starts: the model holds the weights
+    def start_task(self, model, context):
+        """The task ``context.task_index`` starts: the model holds the weights
         the previous task released."""
-        self.task_index = loop.task_index
+        self.task_index = context.task_index
 
     def before_epoch(self, epoch):
         """``epoch`` (from 0) of the current task is about to run."""

@@ -54,13 +54,15 @@ def resized_linear(layer, out_features):
 class BoundaryExpanding(ForgettingMethod):
     """Every weight trains; one process only (the head changes shape)."""
 
+    model_kinds = ('classifier', )  # reads its embedding or logits
+
     default_name = 'Boundary Expanding'
 
     def __init__(self, name=None):
         super().__init__(name=name, frozen=())
         self.num_classes = None
 
-    def before_tasks(self, model, loop):
+    def before_tasks(self, model, context):
         if get_world_size() > 1:
             raise RuntimeError(
                 'Boundary Expanding changes the shape of the head during a '
@@ -71,8 +73,8 @@ class BoundaryExpanding(ForgettingMethod):
         parent, attr = class_layer(model.head, current)
         setattr(parent, attr, resized_linear(getattr(parent, attr), new))
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
+    def start_task(self, model, context):
+        super().start_task(model, context)
         self.num_classes = model.head.num_classes
         self._resize(model, self.num_classes, self.num_classes + 1)
 

@@ -34,6 +34,8 @@ class BoundaryShrink(ForgettingMethod):
         eps (float): the FGSM step, in the model's input units.
     """
 
+    model_kinds = ('classifier', )  # reads its embedding or logits
+
     default_name = 'Boundary Shrink'
 
     def __init__(self, eps=0.1, name=None):
@@ -41,8 +43,8 @@ class BoundaryShrink(ForgettingMethod):
         self.eps = eps
         self.reference = None
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
+    def start_task(self, model, context):
+        super().start_task(model, context)
         self.reference = model.frozen_copy()
 
     def loss(self, model, inputs, data_samples):

@@ -35,6 +35,8 @@ class DUCK(ForgettingMethod):
         temperature (float): T of the retain CE (2).
     """
 
+    model_kinds = ('classifier', )  # reads its embedding or logits
+
     default_name = 'DUCK'
 
     def __init__(self, forget_weight=1.5, retain_weight=1.5,
@@ -45,11 +47,11 @@ class DUCK(ForgettingMethod):
         self.temperature = temperature
         self.centroids = None
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
-        task = loop.schedule[loop.task_index]
+    def start_task(self, model, context):
+        super().start_task(model, context)
+        task = context.task
         kept = [c for c in task.retain if c not in task.missing]
-        prototypes = model.class_prototypes(loop.task_data_loader('retain'))
+        prototypes = model.class_prototypes(context.task_data_loader('retain'))
         centroids = prototypes[torch.as_tensor(kept)].detach()
         # A kept class without retain images has no centroid (a zero row).
         self.centroids = centroids[centroids.norm(dim=1) > 0]

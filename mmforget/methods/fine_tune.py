@@ -14,6 +14,7 @@ import torch
 
 from mmforget.registry import METHODS
 from .base import ForgettingMethod, split_batch, zero_loss
+from .forget_retain_terms import check_forget_scope, forget_retain_terms
 
 
 @METHODS.register_module()
@@ -31,7 +32,7 @@ class FineTune(ForgettingMethod):
         forget, _ = split_batch(data_samples)
         if len(forget):
             raise RuntimeError(f'{self.name} received forget samples')
-        return model.forget_retain_losses(inputs, data_samples)['retain']
+        return forget_retain_terms(model, inputs, data_samples)['retain']
 
 
 @METHODS.register_module()
@@ -50,9 +51,9 @@ class L1Sparse(FineTune):
         self.max_epochs = None
         self.current_alpha = alpha
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
-        self.max_epochs = loop.max_epochs
+    def start_task(self, model, context):
+        super().start_task(model, context)
+        self.max_epochs = context.max_epochs
 
     def before_epoch(self, epoch):
         self.current_alpha = self.alpha_at(epoch)
@@ -77,17 +78,21 @@ class GradientAscent(ForgettingMethod):
     """Args:
         bound (float, optional): BND of the bounded form; None (default):
             plain gradient ascent, unbounded.
+        forget_scope (str): a detector's forget loss, 'all' or 'matched'
+            (see ``GSLoRA``).
     """
 
     default_name = 'GA'
 
-    def __init__(self, bound=None, name=None):
+    def __init__(self, bound=None, forget_scope='all', name=None):
         super().__init__(name=name or ('GA' if bound is None else
                                        'GA (bounded)'), frozen=())
         self.bound = bound
+        self.forget_scope = check_forget_scope(forget_scope)
 
     def loss(self, model, inputs, data_samples):
-        ce = model.forget_retain_losses(inputs, data_samples)['forget']
+        ce = forget_retain_terms(model, inputs, data_samples,
+                                 forget_scope=self.forget_scope)['forget']
         if ce is None:  # no forget sample in this batch
             return dict(loss_forget=zero_loss(model))
         loss = -ce if self.bound is None else torch.relu(self.bound - ce)

@@ -10,6 +10,7 @@ penalty lives in the optimizer wrapper (``GroupSparseOptimWrapper``).
 from mmforget.models.losses import value_for_task
 from mmforget.registry import METHODS, MODELS
 from .base import ForgettingMethod
+from .forget_retain_terms import check_forget_scope, forget_retain_terms
 
 
 @METHODS.register_module()
@@ -17,21 +18,25 @@ class GSLoRA(ForgettingMethod):
     """Args:
         forget_loss (dict): the bounded forget loss on the forget batch mean.
         prototype_loss (dict, optional): GS-LoRA++'s ``PrototypeLoss``.
+        forget_scope (str): a detector's forget loss: 'all' (the papers':
+            every query's classification loss) or 'matched' (only the
+            own-class scores of the queries matched to a forgotten box; see
+            ``forget_retain_terms.detr_terms``).
         name (str, optional): default 'GS-LoRA' (or 'GS-LoRA++' with a
             prototype loss).
 
-    The model must carry LoRA adapters (its ``lora`` argument); it provides
-    ``forget_retain_losses`` and ``class_prototypes`` (``ForgettingClassifier``
-    and ``ForgettingDeformableDETR`` do).
+    The model must carry LoRA adapters (its ``lora`` argument).
     """
 
     def __init__(self,
                  forget_loss=dict(type='mmforget.BoundedForgetLoss'),
                  prototype_loss=None,
+                 forget_scope='all',
                  name=None):
         super().__init__(
             name=name or ('GS-LoRA++' if prototype_loss else 'GS-LoRA'),
             frozen=())
+        self.forget_scope = check_forget_scope(forget_scope)
         self.forget_loss = MODELS.build(forget_loss)
         self.prototype_loss = (MODELS.build(prototype_loss)
                                if prototype_loss else None)
@@ -41,14 +46,14 @@ class GSLoRA(ForgettingMethod):
     def is_trainable(self, name):
         return '.lora_' in name
 
-    def before_tasks(self, model, loop):
+    def before_tasks(self, model, context):
         if not getattr(model, 'lora_groups', None):
             raise ValueError(
                 f'{self.name} trains LoRA adapters, but the model has none: '
                 'give the model a `lora` dict (e.g. lora=dict(rank=4))')
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
+    def start_task(self, model, context):
+        super().start_task(model, context)
         model.start_task(self.task_index)  # fresh adapters
         for loss in (self.forget_loss, self.prototype_loss):
             if loss is not None:
@@ -56,12 +61,13 @@ class GSLoRA(ForgettingMethod):
         self.prototypes = None
         if self.prototype_loss is not None:
             self.prototypes = model.class_prototypes(
-                loop.task_data_loader())
+                context.task_data_loader())
 
     def loss(self, model, inputs, data_samples):
-        terms = model.forget_retain_losses(
-            inputs, data_samples,
-            with_embeddings=self.prototype_loss is not None)
+        terms = forget_retain_terms(
+            model, inputs, data_samples,
+            with_embeddings=self.prototype_loss is not None,
+            forget_scope=self.forget_scope)
         losses = dict(terms['retain'])
         if terms['forget'] is not None:
             beta = value_for_task(self.forget_loss.loss_weight,

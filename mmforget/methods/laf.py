@@ -24,7 +24,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mmforget.engine.runner.continual_forgetting_loop import task_seed
 from mmforget.registry import METHODS
 from .base import ForgettingMethod, split_batch, zero_loss
 
@@ -110,6 +109,8 @@ class LAF(ForgettingMethod):
             the unlearning step's (the authors: 2 for CNNs, 5 for ResNets).
     """
 
+    model_kinds = ('classifier', )  # reads its embedding or logits
+
     default_name = 'LAF'
 
     def __init__(self, latent=16, vae_epochs=10, vae_lr=1e-3, tau=20.0,
@@ -135,15 +136,15 @@ class LAF(ForgettingMethod):
         model.train(was_training)
         return torch.cat(embeddings)
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
+    def start_task(self, model, context):
+        super().start_task(model, context)
         self.reference = model.frozen_copy()
         # The task's own draws: a resumed run fits the same VAEs.
-        seed = task_seed(loop.runner.seed or 0, loop.task_index)
+        seed = context.task_seed
         generator = torch.Generator()
         generator.manual_seed(seed)
         self.all_data_vae, self.forget_vae = (
-            fit_vae(self._embeddings(model, loop.task_data_loader(split)),
+            fit_vae(self._embeddings(model, context.task_data_loader(split)),
                     self.latent, self.vae_epochs, self.vae_lr,
                     self.vae_batch_size, generator)
             for split in ('all', 'forget'))

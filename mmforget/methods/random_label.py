@@ -100,35 +100,34 @@ class RandomLabel(ForgettingMethod):
         self.anchors = []  # (theta*, Omega) per task, plain tensors
 
     # ---------------------------------------------------------- anchors
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
-        self.labels.set_task(loop.schedule[loop.task_index])
+    def start_task(self, model, context):
+        super().start_task(model, context)
+        self.labels.set_task(context.task)
         self.set_trainable(model)
         if self.penalty is not None:
-            self.anchors.append(self._anchor(model, loop))
+            self.anchors.append(self._anchor(model, context))
 
-    def resume(self, model, loop, finished_tasks):
+    def resume(self, model, context, finished_tasks):
         """Rebuild the anchors of the finished tasks from the weights each
         started from (the pre-trained ones, then ``task_<t-1>.pth``)."""
         if self.penalty is None:
             return
         for index in range(finished_tasks):
             if index:
-                loop.load_task_checkpoint(index - 1)
-            loop.dataset.set_task(index)
+                context.load_released_task(index - 1)
             self.set_trainable(model)
             self.task_index = index
-            self.anchors.append(self._anchor(model, loop))
+            self.anchors.append(self._anchor(model, context, index))
 
-    def _anchor(self, model, loop):
+    def _anchor(self, model, context, task_index=None):
         params = {n: p for n, p in model.named_parameters()
                   if p.requires_grad}
         anchor = {n: p.detach().clone() for n, p in params.items()}
         if self.penalty == 'l2':
             omega = {n: torch.ones_like(p) for n, p in params.items()}
         else:
-            omega = self.importance(model, params,
-                                    loop.task_data_loader('retain'))
+            omega = self.importance(model, params, context.task_data_loader(
+                'retain', task_index=task_index))
         return anchor, omega
 
     def importance(self, model, params, dataloader):
@@ -203,6 +202,8 @@ class L2(RandomLabel):
 class EWC(RandomLabel):
     """Random labels + replay + the empirical-Fisher weighted anchor."""
 
+    model_kinds = ('classifier', )  # reads its embedding or logits
+
     def __init__(self, penalty_weight=10.0, **kwargs):
         super().__init__(penalty='ewc', penalty_weight=penalty_weight,
                          **kwargs)
@@ -211,6 +212,8 @@ class EWC(RandomLabel):
 @METHODS.register_module()
 class MAS(RandomLabel):
     """Random labels + replay + the MAS-importance weighted anchor."""
+
+    model_kinds = ('classifier', )  # reads its embedding or logits
 
     def __init__(self, penalty_weight=0.005, **kwargs):
         super().__init__(penalty='mas', penalty_weight=penalty_weight,

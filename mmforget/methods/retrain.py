@@ -33,16 +33,16 @@ class Retrain(FineTune):
 
     default_name = 'Retrain'
 
-    def before_tasks(self, model, loop):
-        self.model_cfg = copy.deepcopy(loop.runner.cfg.model)
+    def before_tasks(self, model, context):
+        self.model_cfg = copy.deepcopy(context.model_cfg)
         self.model_cfg['pretrained'] = None
         if 'lora' in self.model_cfg:
             self.model_cfg['lora'] = None
         for key in DETR_HEAD_KEYS:
             self.model_cfg.get('bbox_head', {}).pop(key, None)
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
+    def start_task(self, model, context):
+        super().start_task(model, context)
         fresh = MODELS.build(copy.deepcopy(self.model_cfg))
         fresh.init_weights()
         missing, unexpected = model.load_state_dict(fresh.state_dict(),

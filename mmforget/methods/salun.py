@@ -56,10 +56,10 @@ class SalUn(RandomLabel):
         self.mask_batches = mask_batches
         self.masks = None
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
+    def start_task(self, model, context):
+        super().start_task(model, context)
         self.masks = saliency_mask(
-            self.forget_gradients(model, loop.task_data_loader('forget')),
+            self.forget_gradients(model, context.task_data_loader('forget')),
             self.saliency)
 
     def forget_gradients(self, model, dataloader):

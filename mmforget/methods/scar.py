@@ -21,7 +21,6 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS
 from torch.utils.data import DataLoader
 
-from mmforget.engine.runner.continual_forgetting_loop import task_seed
 from mmforget.registry import METHODS
 from .base import ForgettingMethod, split_batch, zero_loss
 
@@ -79,6 +78,8 @@ class SCAR(ForgettingMethod):
         batch_size (int): surrogate images per step.
     """
 
+    model_kinds = ('classifier', )  # reads its embedding or logits
+
     default_name = 'SCAR'
 
     def __init__(self, surrogate, forget_weight=1.0, distill_weight=1.0,
@@ -99,7 +100,7 @@ class SCAR(ForgettingMethod):
         self.means = None
         self.precisions = None
 
-    def before_tasks(self, model, loop):
+    def before_tasks(self, model, context):
         dataset = DATASETS.build(self.surrogate_cfg)
         self.generator = torch.Generator()
         self.surrogate = DataLoader(
@@ -132,12 +133,11 @@ class SCAR(ForgettingMethod):
         self.means = torch.stack([m for m, _ in gaussians.values()])
         self.precisions = torch.stack([p for _, p in gaussians.values()])
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
-        task = loop.schedule[loop.task_index]
+    def start_task(self, model, context):
+        super().start_task(model, context)
+        task = context.task
         # The task's own surrogate order: a resumed run draws the same.
-        self.generator.manual_seed(task_seed(loop.runner.seed or 0,
-                                             loop.task_index))
+        self.generator.manual_seed(context.task_seed)
         self.reference = model.frozen_copy()
         self._kept_class_gaussians(
             [c for c in task.retain if c not in task.missing])

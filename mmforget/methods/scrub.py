@@ -38,6 +38,8 @@ class SCRUB(ForgettingMethod):
         swa_decay (float): 0.9.
     """
 
+    model_kinds = ('classifier', )  # reads its embedding or logits
+
     default_name = 'SCRUB'
 
     def __init__(self, retain_weight=0.99, kd_weight=0.001, smoothing=0.0,
@@ -60,11 +62,11 @@ class SCRUB(ForgettingMethod):
         self.phase = 'min'
         self.max_steps = False
 
-    def before_tasks(self, model, loop):
+    def before_tasks(self, model, context):
         self.teacher = model.frozen_copy()
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
+    def start_task(self, model, context):
+        super().start_task(model, context)
         self._model = model
         self.set_trainable(model)
         self.swa = {n: p.detach().clone()

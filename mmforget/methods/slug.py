@@ -106,25 +106,25 @@ class SLUG(ForgettingMethod):
         self.forget_threshold = forget_threshold
         self.edit = None
 
-    def before_tasks(self, model, loop):
-        if loop.max_epochs:
+    def before_tasks(self, model, context):
+        if context.max_epochs:
             raise ValueError(
                 f'SLUG is training-free, but train_cfg.max_epochs is '
-                f'{loop.max_epochs}: set train_cfg.max_epochs=0')
+                f'{context.max_epochs}: set train_cfg.max_epochs=0')
         self.set_trainable(model)  # a detector's frozen stages too
-        if loop.runner.val_loop is None:
+        if not context.has_val_split:
             raise ValueError(
                 'SLUG searches its step on the validation split: the config '
                 'needs val_dataloader, val_cfg and val_evaluator')
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
-        task = loop.schedule[loop.task_index]
+    def start_task(self, model, context):
+        super().start_task(model, context)
+        task = context.task
         params = layer_weights(model)
         forget, batches = summed_gradients(
-            model, params, loop.task_data_loader('forget'), -1.0)
+            model, params, context.task_data_loader('forget'), -1.0)
         retain, _ = summed_gradients(
-            model, params, loop.task_data_loader('retain'), 1.0, batches)
+            model, params, context.task_data_loader('retain'), 1.0, batches)
         importance = {n: float(forget[n].norm() / params[n].detach().norm())
                       for n in params}
         alignment = {n: float(torch.nn.functional.cosine_similarity(
@@ -138,7 +138,7 @@ class SLUG(ForgettingMethod):
             def forget_score(step):
                 with torch.no_grad():
                     param.copy_(original + step * forget[name])
-                scores = loop.evaluate('val')
+                scores = context.evaluate('val')
                 forget_score.kept = subset_score(scores, kept)
                 return subset_score(scores, task.forget)
 

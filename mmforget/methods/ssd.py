@@ -65,22 +65,21 @@ class SSD(ForgettingMethod):
         self.global_importance = None
         self.shrunk = None
 
-    def before_tasks(self, model, loop):
+    def before_tasks(self, model, context):
         """I_D, once, with the original weights (a resumed run too)."""
-        if loop.max_epochs:
+        if context.max_epochs:
             raise ValueError(
                 f'SSD is training-free, but train_cfg.max_epochs is '
-                f'{loop.max_epochs}: set train_cfg.max_epochs=0')
+                f'{context.max_epochs}: set train_cfg.max_epochs=0')
         self.set_trainable(model)  # a detector's frozen stages too
-        loop.dataset.set_task(0)
         self.global_importance = importance(
             model, dict(model.named_parameters()),
-            loop.task_data_loader('all'))
+            context.task_data_loader('all', task_index=0))
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
+    def start_task(self, model, context):
+        super().start_task(model, context)
         params = dict(model.named_parameters())
-        forget = importance(model, params, loop.task_data_loader('forget'))
+        forget = importance(model, params, context.task_data_loader('forget'))
         self.shrunk = dampen(params, forget, self.global_importance,
                              self.alpha, self.dampening)
 

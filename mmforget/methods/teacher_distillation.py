@@ -43,6 +43,8 @@ class TeacherDistillation(ForgettingMethod):
         official_random_labels (bool): see ``random_other_labels``.
     """
 
+    model_kinds = ('classifier', )  # reads its embedding or logits
+
     default_name = 'teacher distillation'
 
     def __init__(self, retain_weight=0.0, kd_weight=0.0, temperature=2.0,
@@ -62,12 +64,12 @@ class TeacherDistillation(ForgettingMethod):
         self.labels = RandomLabelLosses(official_random_labels)
         self.teacher = None
 
-    def before_tasks(self, model, loop):
+    def before_tasks(self, model, context):
         self.teacher = model.frozen_copy()
 
-    def start_task(self, model, loop):
-        super().start_task(model, loop)
-        self.labels.set_task(loop.schedule[loop.task_index])
+    def start_task(self, model, context):
+        super().start_task(model, context)
+        self.labels.set_task(context.task)
         if self.teacher_source == 'previous_task' and self.task_index > 0:
             self.teacher = model.frozen_copy()
 

@@ -3,6 +3,8 @@ from .classifiers import ForgettingClassifier
 from .detectors import (ForgettingConditionalDETR, ForgettingDABDETR,
                         ForgettingDeformableDETR, ForgettingDETR,
                         ForgettingDINO)
+from .interface import (ClassifierModel, DETRModel, ForgettingModel,
+                        model_kind)
 from .lora_forgetting_model import LoRAForgettingMixin
 from .heads import MarginCosineHead
 from .losses import (BoundedForgetLoss, PrototypeLoss, prototype_kl,
@@ -13,6 +15,7 @@ __all__ = [
     'FaceTransformer', 'MarginCosineHead', 'PrototypeLoss', 'prototype_kl',
     'ForgettingClassifier', 'ForgettingDeformableDETR', 'ForgettingDETR',
     'ForgettingConditionalDETR', 'ForgettingDABDETR', 'ForgettingDINO',
-    'LoRAForgettingMixin',
+    'LoRAForgettingMixin', 'ForgettingModel', 'ClassifierModel', 'DETRModel',
+    'model_kind',
     'BoundedForgetLoss', 'value_for_task', 'load_plain_checkpoint'
 ]

@@ -8,7 +8,6 @@ one pass for the whole run; the forgotten model (U) and the Retrain model
 of the task (R, from ``train_cfg.reference``) one pass per task.
 """
 import copy
-import os.path as osp
 import time
 
 from mmforget.registry import FORGETTING_CHECKS
@@ -173,22 +172,16 @@ class ForgettingEvaluator:
                  else source.state_dict())
         return build_model(cfg, state)
 
-    def after_task(self, loop, task):
-        """The checks of a finished task of ``loop``: the current model
-        (U), the config's pre-trained model (O, embedded once for the run
-        on every class of the schedule) and the reference run's task
-        checkpoint (R), on this task's and all earlier forgotten classes."""
-        cfg = loop.runner.cfg
-        everything = sorted({c for t in loop.schedule
+    def after_task(self, cfg, schedule, task, model, reference=None):
+        """The checks of a finished ``task`` of a run of ``cfg``: the
+        current ``model`` (U), the config's pre-trained model (O, embedded
+        once for the run on every class of the ``schedule``) and the
+        reference run's task checkpoint (R, a path or None), on this task's
+        and all earlier forgotten classes."""
+        everything = sorted({c for t in schedule
                              for c in list(t.forget) + list(t.retain)})
-        reference = None
-        if loop.reference_dir is not None:
-            reference = osp.join(loop.reference_dir,
-                                 f'task_{task.index}.pth')
-            if not osp.isfile(reference):
-                reference = None
         return self.evaluate(
             cfg, sorted(list(task.forget) + list(task.old)),
-            list(task.retain), loop.model,
+            list(task.retain), model,
             original=cfg.model.get('pretrained'), reference=reference,
             original_classes=everything)

@@ -22,8 +22,8 @@ class ForgettingClassifier(LoRAForgettingMixin, ImageClassifier):
     its merged weights load into a plain mmpretrain config. Its training
     loss is the one of the forgetting method that ``ContinualForgettingLoop``
     attaches (``train_cfg.method``); the model provides the pieces methods
-    use: ``forget_retain_losses``, ``logits``, ``embed``,
-    ``class_prototypes``.
+    use (``mmforget.models.interface.ClassifierModel``): ``logits``,
+    ``embed``, ``subset_loss``, ``class_prototypes``.
 
     Args:
         lora (dict, optional): ``inject_lora`` arguments: ``targets``
@@ -75,31 +75,6 @@ class ForgettingClassifier(LoRAForgettingMixin, ImageClassifier):
                                                         dtype=counts.dtype))
         self.train(was_training)
         return sums / counts.clamp(min=1).unsqueeze(1)
-
-    def forget_retain_losses(self, inputs, data_samples,
-                             with_embeddings=False):
-        """The head's own loss on the retain samples (``retain``) and on the
-        forget samples (``forget``, None without forget samples), and with
-        ``with_embeddings`` the (embeddings, labels, is_forget) of all."""
-        feats = self.extract_feat(inputs)
-        is_forget = torch.tensor(
-            [bool(s.metainfo.get('forget', False)) for s in data_samples])
-        retain = torch.nonzero(~is_forget).flatten()
-        forget = torch.nonzero(is_forget).flatten()
-        terms = dict(retain=dict(), forget=None, forget_extra=dict(),
-                     embeddings=None)
-        if with_embeddings:
-            labels = torch.cat([s.gt_label for s in data_samples])
-            terms['embeddings'] = (self.head.pre_logits(feats),
-                                   labels.to(inputs.device),
-                                   is_forget.to(inputs.device))
-        if len(retain):
-            terms['retain']['loss_retain'] = self.head.loss(
-                *select_samples(feats, data_samples, retain))['loss']
-        if len(forget):
-            terms['forget'] = self.head.loss(
-                *select_samples(feats, data_samples, forget))['loss']
-        return terms
 
     def subset_loss(self, feats, data_samples, indices):
         """The head's training loss on the samples ``indices`` of a batch

@@ -1,16 +1,12 @@
 """mmdet's DETR family (DETR, Conditional DETR, DAB-DETR, Deformable DETR with
 refine and two-stage, DINO) made to forget classes with per-task LoRA.
 
-With GS-LoRA the forget loss follows the papers' detector (method.md §3): on
-forget images only the classification term is negated and bounded,
-``beta * ReLU(BND - L_cls)``, while the box terms (L1, GIoU) stay ordinary
-positive losses (weighted by beta), so the boxes of forgotten objects are
-still localised but no longer named. Retain images get the detector's own
-set loss. ``forget_scope='matched'`` (not in the papers) negates only the
-forgotten boxes' own-class scores, which few-shot forgetting needs: a focal
-(sigmoid) term for the detectors that score classes independently, the
-cross-entropy of the own class under the softmax over classes + no-object for
-plain DETR.
+The model provides the primitives a forgetting method's loss is built from
+(``head_outputs``, its own ``set_loss``, the ``forget_set_loss`` whose
+classification terms a forget loss turns around, ``counted_layers``,
+``matched_labels``); the forget/retain split, ``forget_scope`` and the
+papers' bounded forget loss are the methods'
+(``mmforget.methods.forget_retain_terms``).
 
 Two-stage proposals (Deformable two-stage's class-agnostic objectness) keep
 their positive loss on forget images: they say where an object is, not what
@@ -26,21 +22,9 @@ from mmforget.lora import detector_lora_targets
 from ..lora_forgetting_model import LoRAForgettingMixin
 
 
-def split_forget_loss(head_losses):
-    """(classification loss, box and proposal losses) of one set-loss dict:
-    the decoder layers' ``loss_cls`` terms name classes; the rest does not."""
-    cls_loss, box_loss = 0., 0.
-    for name, value in head_losses.items():
-        if name.endswith('loss_cls') and not name.startswith('enc_'):
-            cls_loss = cls_loss + value
-        else:
-            box_loss = box_loss + value
-    return cls_loss, box_loss
-
-
 class DETRForgettingMixin(LoRAForgettingMixin):
-    """What a DETR-family detector needs to forget: the set loss split into
-    forget and retain images, matched queries and class prototypes.
+    """What a DETR-family detector needs to forget: its set loss on a subset
+    of the images, matched queries and class prototypes.
 
     Images whose metainfo says ``forget=True`` (see
     ``DetectionForgetRetainDataset``) are forget images, the others retain
@@ -55,23 +39,17 @@ class DETRForgettingMixin(LoRAForgettingMixin):
             adapters.
         aux_loss (bool): also use the earlier decoder layers' outputs (the
             papers train with ``--no_aux_loss``: False).
-        forget_scope (str): which queries' classification loss is the forget
-            images' loss: ``'all'`` (the papers': every query, background
-            targets included) or ``'matched'`` (only the box's own class
-            score on the queries Hungarian matching assigns to a forgotten
-            box, so the loss rises only by losing the forgotten class, not
-            by firing other classes or on background).
         pretrained (str, optional): plain detector checkpoint to start from.
     """
 
-    def __init__(self, *args, lora=None, aux_loss=False, forget_scope='all',
+    def __init__(self, *args, lora=None, aux_loss=False, forget_scope=None,
                  pretrained=None, **kwargs):
-        if forget_scope not in ('all', 'matched'):
+        if forget_scope is not None:
             raise ValueError(
-                f"forget_scope must be 'all' or 'matched', got "
-                f'{forget_scope!r}')
+                'forget_scope is the forgetting method\'s setting now: move '
+                f'model.forget_scope={forget_scope!r} to '
+                'train_cfg.method.forget_scope')
         super().__init__(*args, **kwargs)
-        self.forget_scope = forget_scope
         self.aux_loss = aux_loss
         if lora is not None:
             lora = dict(lora)
@@ -96,7 +74,7 @@ class DETRForgettingMixin(LoRAForgettingMixin):
 
     def set_loss(self, outputs, data_samples, indices):
         """The detector's own set loss on the images ``indices``."""
-        cls_scores, bbox_preds = self._layers(outputs, indices)
+        cls_scores, bbox_preds = self.counted_layers(outputs, indices)
         return self.bbox_head.loss_by_feat(
             cls_scores, bbox_preds, *self._targets(data_samples, indices))
 
@@ -110,7 +88,7 @@ class DETRForgettingMixin(LoRAForgettingMixin):
         return self.bbox_head.fc_cls.weight[:self.bbox_head.num_classes]
 
     # -- shared ---------------------------------------------------------------
-    def _layers(self, outputs, indices, prefix=''):
+    def counted_layers(self, outputs, indices, prefix=''):
         """Class scores and boxes of the decoder layers that count (the last
         one without ``aux_loss``) for the images ``indices`` (``prefix``
         'all_': DINO's denoising queries included)."""
@@ -138,42 +116,6 @@ class DETRForgettingMixin(LoRAForgettingMixin):
         (frozen, so always the pre-trained ones): no data is needed."""
         return self.class_weight_rows().detach().clone()
 
-    def forget_retain_losses(self, batch_inputs, batch_data_samples,
-                             with_embeddings=False):
-        """The set loss of the retain images (``retain``); the forget
-        images' classification loss (``forget``, see ``forget_scope``) and
-        box losses (``forget_extra``); with ``with_embeddings`` the last
-        decoder layer's embeddings of the queries matched to a box, their
-        classes and whether their image is a forget image."""
-        outputs = self.head_outputs(self.extract_feat(batch_inputs),
-                                    batch_data_samples)
-        is_forget = torch.tensor(
-            [bool(s.metainfo.get('forget', False))
-             for s in batch_data_samples])
-        terms = dict(retain=dict(), forget=None, forget_extra=dict(),
-                     embeddings=None)
-        retain = torch.nonzero(~is_forget).flatten()
-        forget = torch.nonzero(is_forget).flatten()
-        if len(retain):
-            head_losses = self.set_loss(outputs, batch_data_samples, retain)
-            terms['retain'].update(
-                {f'retain.{k}': v for k, v in head_losses.items()})
-        if len(forget):
-            head_losses = self.forget_set_loss(outputs, batch_data_samples,
-                                               forget)
-            cls_loss, box_loss = split_forget_loss(head_losses)
-            if self.forget_scope == 'matched':
-                cls_loss = self._matched_cls_loss(
-                    *self._layers(outputs, forget),
-                    [batch_data_samples[i] for i in forget.tolist()])
-            terms['forget'] = cls_loss
-            terms['forget_extra']['loss_forget_box'] = box_loss
-        if with_embeddings:
-            terms['embeddings'] = self._matched_embeddings(
-                outputs['queries'], outputs['cls_scores'][-1],
-                outputs['bbox_preds'][-1], batch_data_samples, is_forget)
-        return terms
-
     def subset_loss(self, img_feats, data_samples, indices):
         """The set loss (classification and boxes, summed) of the images
         ``indices`` of a batch whose ``extract_feat`` output is
@@ -191,7 +133,7 @@ class DETRForgettingMixin(LoRAForgettingMixin):
         return self.method_loss(batch_inputs, batch_data_samples)
 
     @torch.no_grad()
-    def _matched_labels(self, cls_scores, bbox_preds, data_samples):
+    def matched_labels(self, cls_scores, bbox_preds, data_samples):
         """Per image, the class Hungarian matching gives each query
         (``num_classes`` = background), for one decoder layer's outputs."""
         return self.bbox_head.get_targets(
@@ -199,43 +141,6 @@ class DETRForgettingMixin(LoRAForgettingMixin):
             [s.gt_instances for s in data_samples],
             [s.metainfo for s in data_samples])[0]
 
-    def _matched_cls_loss(self, cls_scores, bbox_preds, data_samples):
-        """Classification loss of the matched queries' own-class scores, per
-        decoder layer in ``cls_scores``, averaged over the matched queries."""
-        total = cls_scores.sum() * 0.
-        for layer_scores, layer_boxes in zip(cls_scores, bbox_preds):
-            labels = torch.cat(self._matched_labels(layer_scores, layer_boxes,
-                                                    data_samples))
-            matched = labels < self.bbox_head.num_classes
-            if not matched.any():
-                continue
-            scores = layer_scores.flatten(0, 1)[matched]
-            if self.uses_softmax:
-                # -log softmax(own class) over classes + no-object.
-                total = total + self.bbox_head.loss_cls(
-                    scores, labels[matched], avg_factor=int(matched.sum()))
-            else:
-                # One score column, target 0: the positive term alone.
-                own_scores = scores.gather(1, labels[matched, None])
-                total = total + self.bbox_head.loss_cls(
-                    own_scores, torch.zeros_like(labels[matched]),
-                    avg_factor=int(matched.sum()))
-        return total
-
-    def _matched_embeddings(self, queries, cls_scores, bbox_preds,
-                            data_samples, is_forget):
-        """(embeddings, classes, is_forget) of the queries Hungarian
-        matching gives a box."""
-        labels_list = self._matched_labels(cls_scores, bbox_preds,
-                                           data_samples)
-        embeddings, labels, forget_flags = [], [], []
-        for image, labels_of_image in enumerate(labels_list):
-            matched = labels_of_image < self.bbox_head.num_classes
-            embeddings.append(queries[image][matched])
-            labels.append(labels_of_image[matched])
-            forget_flags.append(is_forget[image].expand(int(matched.sum())))
-        return (torch.cat(embeddings), torch.cat(labels),
-                torch.cat(forget_flags).to(queries.device))
 
 
 @MMDET_MODELS.register_module()
@@ -258,7 +163,7 @@ class DeformableForgettingMixin(DETRForgettingMixin):
     one more for two-stage proposals) and takes the proposals' outputs."""
 
     def set_loss(self, outputs, data_samples, indices):
-        cls_scores, bbox_preds = self._layers(outputs, indices)
+        cls_scores, bbox_preds = self.counted_layers(outputs, indices)
         return self.bbox_head.loss_by_feat(
             cls_scores, bbox_preds, *self._proposals(outputs, indices),
             *self._targets(data_samples, indices))
@@ -320,13 +225,13 @@ class ForgettingDINO(DeformableForgettingMixin, DINO):
         dn_meta = outputs['head_inputs'].get('dn_meta')
         if dn_meta is None:
             return super().set_loss(outputs, data_samples, indices)
-        cls_scores, bbox_preds = self._layers(outputs, indices, 'all_')
+        cls_scores, bbox_preds = self.counted_layers(outputs, indices, 'all_')
         return self.bbox_head.loss_by_feat(
             cls_scores, bbox_preds, *self._proposals(outputs, indices),
             *self._targets(data_samples, indices), dn_meta)
 
     def forget_set_loss(self, outputs, data_samples, indices):
-        cls_scores, bbox_preds = self._layers(outputs, indices)
+        cls_scores, bbox_preds = self.counted_layers(outputs, indices)
         return DETRHead.loss_by_feat(self.bbox_head, cls_scores, bbox_preds,
                                      *self._targets(data_samples, indices))
 

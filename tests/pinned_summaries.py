@@ -1,0 +1,69 @@
+"""Summaries that must not move when the house is rebuilt: the 2-task digits
+runs of GS-LoRA, SCRUB and Retrain on the suite's pre-trained model.
+
+``tests/data/pinned/<method>.json`` holds each run's task scores and the CPU
+they were computed on. On that CPU a run must give them exactly; elsewhere
+floating-point order may differ, so within ``OTHER_CPU_TOLERANCE`` points.
+``PIN_WRITE=1 pytest tests/test_engine/test_method_runs.py -k pinned``
+rewrites them (only after a change that is meant to move them).
+"""
+import json
+import os
+import os.path as osp
+
+import pytest
+
+PINNED_METHODS = ('gs_lora', 'scrub', 'retrain')
+PINNED_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'data', 'pinned')
+SCORES = ('forget_classes', 'forget_before', 'forget', 'retain', 'old',
+          'h_mean', 'val', 'trainable_params')
+OTHER_CPU_TOLERANCE = 1.0
+
+
+def cpu_model():
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return 'unknown'
+
+
+def task_scores(summary):
+    return [{k: task.get(k) for k in SCORES} for task in summary['tasks']]
+
+
+def check_pinned(method, summary):
+    """Compare ``summary`` with the pinned one (or write it, PIN_WRITE=1)."""
+    path = osp.join(PINNED_DIR, f'{method}.json')
+    if os.environ.get('PIN_WRITE'):
+        os.makedirs(PINNED_DIR, exist_ok=True)
+        with open(path, 'w') as f:
+            json.dump(dict(cpu=cpu_model(), tasks=task_scores(summary)), f,
+                      indent=2)
+        return
+    with open(path) as f:
+        pinned = json.load(f)
+    got = task_scores(summary)
+    if pinned['cpu'] == cpu_model():
+        assert got == pinned['tasks']
+    else:
+        assert_close(got, pinned['tasks'], OTHER_CPU_TOLERANCE)
+
+
+def assert_close(got, expected, tolerance, where='summary'):
+    """Equal structure, numbers within ``tolerance``."""
+    if isinstance(expected, dict):
+        assert set(got) == set(expected), where
+        for key in expected:
+            assert_close(got[key], expected[key], tolerance, f'{where}.{key}')
+    elif isinstance(expected, list):
+        assert len(got) == len(expected), where
+        for i, (a, b) in enumerate(zip(got, expected)):
+            assert_close(a, b, tolerance, f'{where}[{i}]')
+    elif isinstance(expected, float):
+        assert got == pytest.approx(expected, abs=tolerance), where
+    else:
+        assert got == expected, where
