@@ -7,7 +7,8 @@ include Makefile
 
 .PHONY: compare-digits compare-digits-methods compare-digits-checks \
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
-	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume
+	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume \
+	pin-numbers
 
 # GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
 # Forgotten-Object Fate (Retrain: 20 epochs per task from scratch).
@@ -66,3 +67,11 @@ check-resume: install $(PRETRAINED)
 # Zero-group ratio and H-Mean against the group-lasso weight alpha.
 sweep-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/sweep_group_sparsity.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py --out-dir work_dirs/sweep_numbers --results numbers.md:sweep-numbers
+
+# The numbers GS-LoRA seed-0 summary must not move when the engine changes:
+# one run (minutes) compared with tests/data/pinned/numbers_gs_lora.json by
+# tests/test_engine/test_pinned_numbers.py (exact on the CPU that wrote it).
+PIN_NUMBERS_DIR ?= work_dirs/pin_numbers/$(shell date +%Y%m%d_%H%M%S)
+pin-numbers: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/train.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py --work-dir $(PIN_NUMBERS_DIR)
+	PINNED_NUMBERS_RUN=$(PIN_NUMBERS_DIR) $(PY) -m pytest tests/test_engine/test_pinned_numbers.py -q -p no:cacheprovider

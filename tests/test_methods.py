@@ -13,8 +13,10 @@ from mmforget.methods import (distillation_kl, random_other_labels,
 
 FORGET = [False, False, False, True, True, True]
 LABELS = [0, 3, 5, 8, 9, 8]
-BASELINES = ['L2', 'EWC', 'MAS', 'LwF', 'DER', 'DERPlusPlus', 'FDR',
-             'SCRUB', 'SCRUBS']
+# The papers' baselines, which train every weight but the head (what a
+# method trains is its own test; a new method needs no line here).
+HEAD_FROZEN_BASELINES = ['L2', 'EWC', 'MAS', 'LwF', 'DER', 'DERPlusPlus',
+                         'FDR', 'SCRUB', 'SCRUBS']
 
 
 def batch(seed=0, forget=FORGET, labels=LABELS):
@@ -77,7 +79,8 @@ def test_gs_lora_losses_are_those_of_the_previous_implementation():
 
 
 # --------------------------------------------------------- what trains
-@pytest.mark.parametrize('method', ['GSLoRA', 'Retrain'] + BASELINES)
+@pytest.mark.parametrize('method',
+                         ['GSLoRA', 'Retrain'] + HEAD_FROZEN_BASELINES)
 def test_exactly_the_documented_parameters_train(method):
     lora = dict(rank=4) if method == 'GSLoRA' else None
     model = build_classifier(lora=lora)
