@@ -26,7 +26,7 @@ $(STAMP): $(REQS)
 
 # pytest exits 5 when it collected no test: that is a failure too.
 test: install
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests -q -p no:cacheprovider --durations=25
 
 # The digits ViT that the forgetting demo starts from (about a minute).
 PRETRAINED := checkpoints/vit-tiny_digits.pth

@@ -22,7 +22,7 @@ import mmforget.engine.optim_wrappers  # noqa: F401
 from mmforget.lora import inject_lora
 from test_group_sparse import ToyLoRAModel, zero_data_loss
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 @pytest.fixture

@@ -445,7 +445,7 @@ def test_every_numbers_config_builds_its_method():
     from mmengine.config import Config
 
     from mmforget.registry import METHODS
-    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     configs = glob.glob(osp.join(root, 'configs', '*',
                                  '*_vit-6b_numbers_continual*.py'))
     files = {}

@@ -13,7 +13,7 @@ import pytest
 
 import mmforget
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = 'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py'
 MIM_FILES = ['tools/train.py', 'tools/test.py', CONFIG]
 
