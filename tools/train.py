@@ -17,7 +17,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmforget.compat import (INPUT_ERRORS, check_checkpoint_file,
-                             close_distributed_after_error,
+                             exit_rank_after_error,
                              finish_distributed, setup_cpu_distributed)
 
 
@@ -149,11 +149,11 @@ def main():
     try:
         runner.train()
     except INPUT_ERRORS[:2] as error:  # a checkpoint damaged past its header
-        close_distributed_after_error()
         print(f'error: {error}', file=sys.stderr)
+        exit_rank_after_error(2)
         return 2
     except BaseException:
-        close_distributed_after_error()
+        exit_rank_after_error(1)
         raise
     del runner  # freed by finish_distributed, before the group closes
     finish_distributed()

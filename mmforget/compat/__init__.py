@@ -5,7 +5,7 @@ from .checkpoint_loading import (UnreadableCheckpointError,
                                  load_from_local_safely,
                                  safe_checkpoint_globals)
 from .distributed import (CPUDistributedDataParallel,
-                          close_distributed_after_error, finish_distributed,
+                          exit_rank_after_error, finish_distributed,
                           setup_cpu_distributed)
 
 # Bad input a tool reports in one line (no traceback), before it writes.
@@ -17,5 +17,5 @@ __all__ = [
     'check_checkpoint_file', 'load_from_local_safely',
     'safe_checkpoint_globals', 'CPUDistributedDataParallel',
     'setup_cpu_distributed', 'finish_distributed',
-    'close_distributed_after_error', 'INPUT_ERRORS'
+    'exit_rank_after_error', 'INPUT_ERRORS'
 ]

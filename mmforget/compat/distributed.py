@@ -59,12 +59,23 @@ def finish_distributed():
         torch_dist.destroy_process_group()
 
 
-def close_distributed_after_error():
-    """Close the process group of a rank that raised, without a barrier:
-    the other ranks may have raised too, or wait in a collective this rank
-    never reaches, so waiting for them can hang. Left open, the group is
-    torn down at interpreter exit under DDP's live reducer, while torchrun
-    is already stopping the other ranks: gloo then aborts the process or
-    blocks in its destructor."""
-    if torch_dist.is_available() and torch_dist.is_initialized():
-        torch_dist.destroy_process_group()
+def exit_rank_after_error(code):
+    """End a distributed rank that raised, now, with exit status ``code``.
+
+    The traceback is printed and the logs flushed first. Any teardown of a
+    rank whose peers may still be talking to it can abort (gloo's threads
+    call ``std::terminate`` when the pairs close under DDP's live reducer:
+    "terminate called without an active exception", SIGABRT) or block in
+    a destructor, and waiting for the peers can hang: so nothing is torn
+    down and torchrun reports the exit status. Outside distributed runs
+    this returns and the caller raises as usual."""
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return
+    import logging
+    import sys
+    import traceback
+    traceback.print_exc()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -71,8 +71,9 @@ def test_two_process_baseline_needs_unused_parameter_detection(
         tmp_path, free_port, python_env, pretrained):
     """EWC freezes the head after DDP wrapped the model: without
     find_unused_parameters the run stops before training and says so;
-    with it, it trains. Both ranks raise; each closes its process group
-    without waiting for the other, so the launcher exits (bounded)."""
+    with it, it trains. Both ranks raise; each prints its traceback and
+    exits at once, tearing nothing down (a teardown under DDP's live
+    reducer could abort or hang), so the launcher exits (bounded)."""
     python_env['PORT'] = str(free_port)
     args = ['bash', 'tools/dist_train.sh',
             'configs/ewc/ewc_vit-tiny_digits_continual.py', '2',
