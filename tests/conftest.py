@@ -1,9 +1,15 @@
+import contextlib
+import io
 import os
+import runpy
 import socket
 import subprocess
 import sys
+import time
+import traceback
 
 import pytest
+from mmengine.logging import MMLogger
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -13,6 +19,46 @@ def run_tool(args, env, timeout=600):
     result = subprocess.run([sys.executable] + args, cwd=REPO_ROOT, env=env,
                             capture_output=True, text=True, timeout=timeout)
     return result, result.stdout + result.stderr
+
+
+_last_call = 0.0
+
+
+def call_tool(args):
+    """Run a tools/*.py script in this process, as ``python <script>`` from
+    the repository root would: (exit status, stdout, stderr). For the
+    refusals and small tools, where a new interpreter (5 s of imports)
+    adds nothing; an exception the script does not catch is exit status 1
+    with its traceback on stderr, as on the command line. Calls start a
+    second apart: mmengine names a run's logger and message hub by its
+    start second, and two runs of one second would share them."""
+    global _last_call
+    time.sleep(max(0.0, _last_call + 1.05 - time.time()))
+    _last_call = time.time()
+    out, err = io.StringIO(), io.StringIO()
+    argv, cwd = sys.argv, os.getcwd()
+    sys.argv = [str(a) for a in args]
+    code = 0
+    try:
+        os.chdir(REPO_ROOT)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            # mmengine's current logger, as in a new interpreter: one whose
+            # handler writes to this call's stdout.
+            MMLogger.get_instance(f'call_tool_{_last_call}')
+            try:
+                runpy.run_path(args[0], run_name='__main__')
+            except SystemExit as exit:
+                code = exit.code if isinstance(exit.code, int) else (
+                    0 if exit.code is None else 1)
+                if isinstance(exit.code, str):
+                    print(exit.code, file=sys.stderr)
+            except Exception:  # noqa: BLE001 - reported as the CLI does
+                traceback.print_exc()
+                code = 1
+    finally:
+        sys.argv = argv
+        os.chdir(cwd)
+    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ the config, a tag of its options and the seed, so that a finished run is
 found and reused when a comparison starts again; these names must never
 change, or every finished run would be trained anew.
 """
+import hashlib
 import json
 import os
 import os.path as osp
@@ -18,6 +19,12 @@ from mmengine.logging import print_log
 
 SUMMARY = 'forgetting_summary.json'
 WALL = 'wall_seconds.json'
+# File systems refuse names over 255 bytes: an options tag longer than
+# MAX_TAG has its longest values digested, and a run's name still longer
+# than MAX_NAME keeps its start and ends with a digest of the whole name.
+# Names that fit are left as they always were.
+MAX_TAG = 200
+MAX_NAME = 245
 
 
 def tools_dir():
@@ -41,18 +48,38 @@ def options_tag(options):
     """The work-dir suffix of a run's options (a dict or (key, value)
     pairs): full keys, so that ``optim_wrapper.alpha`` and
     ``model.lora.alpha`` never share a dir; '' without options."""
-    pairs = list(options.items()) if isinstance(options, dict) else \
-        list(options)
+    pairs = [(k, str(v)) for k, v in (
+        options.items() if isinstance(options, dict) else options)]
     if not pairs:
         return ''
-    name = '_'.join(f'{k}={v}' for k, v in pairs)
-    return '_' + re.sub(r'[^A-Za-z0-9.=-]+', '-', name)
+
+    def tag():
+        name = '_'.join(f'{k}={v}' for k, v in pairs)
+        return '_' + re.sub(r'[^A-Za-z0-9.=-]+', '-', name)
+
+    # A tag too long for a file name: its longest values (checkpoint paths)
+    # become digests, longest first, until it fits; the keys stay readable.
+    while len(tag()) > MAX_TAG:
+        index = max(range(len(pairs)), key=lambda i: len(pairs[i][1]))
+        key, value = pairs[index]
+        if len(value) <= 12:
+            break  # run_dir cuts what is left
+        pairs[index] = (key, hashlib.sha1(value.encode()).hexdigest()[:11])
+    return tag()
+
+
 
 
 def run_dir(config, seed, out_dir, tag=''):
-    """``<out_dir>/<config name><tag>_seed<seed>``."""
-    name = osp.splitext(osp.basename(config))[0]
-    return osp.join(out_dir, f'{name}{tag}_seed{seed}')
+    """``<out_dir>/<config name><tag>_seed<seed>``; a name over
+    ``MAX_NAME`` characters (many or long options, such as a checkpoint
+    path) is cut to its first ``MAX_NAME - 13`` and a 12-character digest
+    of the whole, so that it stays one per run and can be created."""
+    name = osp.splitext(osp.basename(config))[0] + tag
+    if len(name) > MAX_NAME:
+        digest = hashlib.sha1(name.encode()).hexdigest()[:12]
+        name = f'{name[:MAX_NAME - 13]}-{digest}'
+    return osp.join(out_dir, f'{name}_seed{seed}')
 
 
 def work_dir(config, seed, out_dir, options):

@@ -1,6 +1,7 @@
 """The results pages' tables are rendered by mmforget.benchmarks.tables:
 a table rendered from a small stored summary has the committed page's
 header and columns, and a page's section is rewritten in place."""
+import hashlib
 import json
 import os
 import os.path as osp
@@ -152,6 +153,21 @@ def test_work_dir_names_of_finished_runs_do_not_change():
     assert options_tag([('a.b', 'x y')]) == '_a.b=x-y'
     assert run_dir('configs/x/gs-lora_a.py', 1, 'out', '_t') == \
         osp.join('out', 'gs-lora_a_t_seed1')
+    # A name too long for a file system: the longest values (a checkpoint
+    # path) become digests, the keys and short values stay readable...
+    path = '/tmp/' + 'p' * 200
+    digest = hashlib.sha1(path.encode()).hexdigest()[:11]
+    assert options_tag({'model.pretrained': path, 'lr': 0.1}) == \
+        f'_model.pretrained={digest}-lr=0.1'
+    # ... and what is still too long is cut, ending in a digest: creatable
+    # (255 bytes at most), one per run.
+    long_names = [osp.basename(run_dir('configs/x/gs-lora_a.py', 0, 'out',
+                                       options_tag({f'k{i}': lr
+                                                    for i in range(45)})))
+                  for lr in (0.1, 0.2)]
+    assert long_names[0] != long_names[1]
+    assert all(len(n) == 245 + len('_seed0') for n in long_names)
+    assert long_names[0].startswith('gs-lora_a_k0=0.1-k1=0.1')
     plan = ConfigDict(
         reference='R', options=['o=1'], tune=dict(seed=0, options=[]),
         settings=[dict(name='full data', suffix='', seeds=[0]),

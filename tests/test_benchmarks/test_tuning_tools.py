@@ -3,7 +3,7 @@ through the command lines and the mmforget.benchmarks API."""
 import json
 import os
 
-from conftest import run_tool
+from conftest import call_tool
 
 CONFIG = 'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py'
 
@@ -19,15 +19,15 @@ def test_tuning_ranks_by_validation_h_mean(tmp_path, pretrained):
     """beta = 0 never pushes the forgotten digits away (they fade only
     through neglect), so a positive beta forgets more, scores a higher
     validation H-Mean and ranks first."""
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
     out_dir = tmp_path / 'tune'
     args = ['tools/tune_on_val.py', CONFIG, '--out-dir', str(out_dir),
             '--grid', 'train_cfg.method.forget_loss.loss_weight=0.0|0.5',
             f'model.pretrained={pretrained}',
             'train_dataloader.dataset.schedule.num_tasks=1',
+            'train_dataloader.dataset.data_ratio=0.2',
             'train_cfg.max_epochs=3']
-    result, log = run_tool(args, env)
-    assert result.returncode == 0, log[-3000:]
+    code, log, err = call_tool(args)
+    assert code == 0, (log + err)[-3000:]
     tune = json.load(open(out_dir / 'tune.json'))
     ranked = [r['options']['train_cfg.method.forget_loss.loss_weight']
               for r in tune['results']]
@@ -37,19 +37,19 @@ def test_tuning_ranks_by_validation_h_mean(tmp_path, pretrained):
     assert best['val']['forget'] < worst['val']['forget']
     assert 'best on val' in log
     # A second call reuses the finished runs without starting them.
-    result, log = run_tool(args, env)
+    code, log, _ = call_tool(args)
     reused = progress(log, 'finished ')
-    assert result.returncode == 0 and len(reused) == 2
+    assert code == 0 and len(reused) == 2
     assert not progress(log, 'running ') and not progress(log, 'continuing ')
     # A run whose wall time is missing (an interrupted comparison) is
     # resumed once, marked as of unknown time, and then reused.
     walls = sorted(out_dir.glob('*/wall_seconds.json'))
     assert len(walls) == 2
     walls[0].unlink()
-    result, log = run_tool(args, env)
-    assert result.returncode == 0 and len(progress(log, 'continuing ')) == 1
+    code, log, _ = call_tool(args)
+    assert code == 0 and len(progress(log, 'continuing ')) == 1
     assert json.load(open(walls[0]))['seconds'] is None
-    result, log = run_tool(args, env)
+    code, log, _ = call_tool(args)
     reused = progress(log, 'finished ')
     assert not progress(log, 'continuing ') and len(reused) == 2
 
@@ -63,7 +63,8 @@ def test_a_plan_tunes_on_val_runs_the_picks_and_tabulates(tmp_path,
     plan.write_text(f'''
 reference = 'Retrain'
 options = ['model.pretrained={pretrained}', 'train_cfg.max_epochs=2',
-           'train_dataloader.dataset.schedule.num_tasks=2']
+           'train_dataloader.dataset.schedule.num_tasks=2',
+           'train_dataloader.dataset.data_ratio=0.2']
 tune = dict(seed=0, options=['train_dataloader.dataset.schedule.num_tasks=1'])
 settings = [dict(name='full data', suffix='', seeds=[0, 1])]
 methods = [
@@ -77,11 +78,11 @@ methods = [
          options=['train_cfg.max_epochs=1']),
 ]
 ''')
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
     out_dir = tmp_path / 'out'
-    result, log = run_tool(['tools/compare_methods.py', '--plan', str(plan),
-                            '--out-dir', str(out_dir), '--jobs', '2'], env)
-    assert result.returncode == 0, log[-3000:]
+    code, log, err = call_tool(['tools/compare_methods.py', '--plan',
+                                str(plan), '--out-dir', str(out_dir),
+                                '--jobs', '2'])
+    assert code == 0, (log + err)[-3000:]
     tuning = json.load(open(out_dir / 'tuning.json'))
     assert set(tuning['results']) == {'GS-LoRA'}  # Retrain is not tuned
     assert tuning['picks']['GS-LoRA'] == {
@@ -104,8 +105,8 @@ methods = [
     # Retrain of the same seed, each run checked once.
     args = ['tools/compare_checks.py', '--plan', str(plan), '--out-dir',
             str(out_dir), '--per-class', '20']
-    result, log = run_tool(args, env)
-    assert result.returncode == 0, log[-3000:]
+    code, log, err = call_tool(args)
+    assert code == 0, (log + err)[-3000:]
     cards = (out_dir / 'gap_cards.md').read_text()
     assert '| metric | better | O | Retrain | GS-LoRA | GS-LoRA, 1 epoch |' \
         in cards
@@ -119,8 +120,8 @@ methods = [
     cached = {p: p.stat().st_mtime_ns
               for p in out_dir.glob('full-data/*/checks_task_1.json')}
     assert len(cached) == 6
-    result, log = run_tool(args, env)
-    assert result.returncode == 0
+    code, _, _ = call_tool(args)
+    assert code == 0
     assert {p: p.stat().st_mtime_ns for p in cached} == cached
     assert (out_dir / 'comparison.png').is_file()
 

@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
-from conftest import REPO_ROOT, run_tool
+from conftest import REPO_ROOT, call_tool, run_tool
 
 CONFIG = 'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py'
 PRETRAIN_CONFIG = 'configs/pretrain/vit-tiny_digits.py'
@@ -97,31 +97,29 @@ def test_the_release_file_passes_the_verifier_the_task_file_does_not(
     assert release['state_dict'].keys() == task['state_dict'].keys()
     assert all(torch.equal(v, task['state_dict'][k])
                for k, v in release['state_dict'].items())
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    result, log = run_tool(
+    code, out, err = call_tool(
         ['tools/verify_release.py', str(work_dir / 'release' / 'task_1.pth'),
-         '--original', pretrained], env)
-    assert result.returncode == 0, log[-3000:]
-    assert 'fit to release' in log
-    rows = [line.split(' | ') for line in log.splitlines()
+         '--original', pretrained])
+    assert code == 0, err[-3000:]
+    assert 'fit to release' in out
+    rows = [line.split(' | ') for line in out.splitlines()
             if line.startswith('| backbone') or line.startswith('| head')]
     assert rows and all(r[0].startswith('| backbone.layers.') for r in rows)
     ranks = [int(x) for r in rows for x in r[3].strip(' |').split(', ')]
     assert max(ranks) <= 2 * 4
-    result, log = run_tool(['tools/verify_release.py',
-                            str(work_dir / 'task_1.pth')], env)
-    assert result.returncode == 1
-    assert 'meta "forgetting_task" (names the forgotten classes)' in log
+    code, out, err = call_tool(['tools/verify_release.py',
+                                str(work_dir / 'task_1.pth')])
+    assert code == 1
+    assert 'meta "forgetting_task" (names the forgotten classes)' in out + err
 
 
 def test_tools_test_reproduces_the_task_scores(two_task_run):
     work_dir = two_task_run[0]
     out = work_dir / 'test_task_1.json'
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    result, log = run_tool(
+    code, stdout, err = call_tool(
         ['tools/test.py', CONFIG, str(work_dir / 'task_1.pth'), '--work-dir',
-         str(work_dir / 'test'), '--out', str(out)], env)
-    assert result.returncode == 0, log[-3000:]
+         str(work_dir / 'test'), '--out', str(out)])
+    assert code == 0, (stdout + err)[-3000:]
     metrics = json.load(open(out))
     task1 = json.load(open(work_dir / 'forgetting_summary.json'))['tasks'][1]
     for key in ('forget', 'retain', 'old', 'drop', 'h_mean'):
@@ -131,12 +129,10 @@ def test_tools_test_reproduces_the_task_scores(two_task_run):
 def test_a_new_run_refuses_a_work_dir_with_results(two_task_run, pretrained):
     work_dir = two_task_run[0]
     before = open(work_dir / 'forgetting_summary.json').read()
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    result, log = run_tool(['tools/train.py', CONFIG, '--work-dir',
-                            str(work_dir)] + forgetting_args(pretrained, 2),
-                           env)
-    assert result.returncode != 0
-    assert 'already holds a forgetting run' in log
+    code, out, err = call_tool(['tools/train.py', CONFIG, '--work-dir',
+                                str(work_dir)] + forgetting_args(pretrained, 2))
+    assert code == 2
+    assert 'already holds a forgetting run' in err
     assert open(work_dir / 'forgetting_summary.json').read() == before
 
 
@@ -149,16 +145,15 @@ def test_a_new_run_refuses_a_work_dir_with_results(two_task_run, pretrained):
 ])
 def test_bad_input_fails_before_training(tmp_path, pretrained, option,
                                          message):
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
     args = ['tools/train.py', CONFIG, '--work-dir', str(tmp_path),
             '--cfg-options', f'model.pretrained={pretrained}', option]
     if 'tasks=' in option:
         args += ['train_dataloader.dataset.schedule.num_tasks=None',
                  'train_dataloader.dataset.schedule.first_num_classes=None',
                  'train_dataloader.dataset.schedule.forget_per_task=None']
-    result, log = run_tool(args, env)
-    assert result.returncode != 0
-    assert message in log
+    code, out, err = call_tool(args)
+    assert code != 0
+    assert message in out + err
     assert not (tmp_path / 'forgetting_summary.json').exists()
 
 
@@ -166,12 +161,11 @@ def test_a_checkpoint_that_does_not_fit_is_refused(tmp_path):
     wrong = tmp_path / 'wrong.pth'
     torch.save(dict(state_dict={'backbone.cls_token': torch.zeros(1, 1, 32)}),
                wrong)
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    result, log = run_tool(
+    code, out, err = call_tool(
         ['tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'run'),
-         '--cfg-options', f'model.pretrained={wrong}'], env)
-    assert result.returncode != 0
-    assert 'does not fit the model' in log
+         '--cfg-options', f'model.pretrained={wrong}'])
+    assert code != 0
+    assert 'does not fit the model' in out + err
     assert not (tmp_path / 'run' / 'forgetting_summary.json').exists()
 
 

@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS
 
 import mmforget  # noqa: F401
-from conftest import REPO_ROOT, run_tool
+from conftest import REPO_ROOT, call_tool, run_tool
 from mmforget.apis import build_forgetting_config, resolve_classes
 
 MODEL_CONFIG = f'{REPO_ROOT}/configs/pretrain/vit-tiny_digits.py'
@@ -74,20 +74,18 @@ def test_generated_config_reproduces_the_run_with_train_py(forget_run):
     assert cfg.work_dir == str(work_dir)
 
 
-def test_unknown_class_and_used_work_dir_are_refused(user_setup, forget_run,
-                                                     python_env):
+def test_unknown_class_and_used_work_dir_are_refused(user_setup, forget_run):
     root, checkpoint, data_config = user_setup
-    result, log = run_tool(forget_command(
-        checkpoint, data_config, root / 'other', '--forget', 'thre'),
-        python_env)
-    assert result.returncode == 2
-    assert "unknown class 'thre'" in log and "Did you mean ['three']" in log
+    code, _, err = call_tool(forget_command(
+        checkpoint, data_config, root / 'other', '--forget', 'thre'))
+    assert code == 2
+    assert "unknown class 'thre'" in err and "Did you mean ['three']" in err
     assert not (root / 'other' / 'forget_config.py').exists()
     work_dir, _ = forget_run
     before = (work_dir / 'forgetting_summary.json').read_bytes()
-    result, log = run_tool(forget_command(
-        checkpoint, data_config, work_dir, '--forget', 'two'), python_env)
-    assert result.returncode == 2 and 'already holds a forgetting run' in log
+    code, _, err = call_tool(forget_command(
+        checkpoint, data_config, work_dir, '--forget', 'two'))
+    assert code == 2 and 'already holds a forgetting run' in err
     assert (work_dir / 'forgetting_summary.json').read_bytes() == before
 
 
@@ -123,7 +121,7 @@ UNREADABLE = (' is not a readable checkpoint ({}); expected a PyTorch '
 
 
 def test_corrupt_checkpoint_is_one_line_before_anything_is_written(
-        user_setup, tmp_path, python_env):
+        user_setup, tmp_path):
     """Random bytes and a cut-short checkpoint: one line naming the file
     and what was expected, exit 2, no traceback, no work dir."""
     _, checkpoint, data_config = user_setup
@@ -136,38 +134,34 @@ def test_corrupt_checkpoint_is_one_line_before_anything_is_written(
         path = tmp_path / name
         path.write_bytes(data)
         work_dir = tmp_path / f'run_{name}'
-        result, _ = run_tool(forget_command(
-            str(path), data_config, work_dir, '--forget', 'three'),
-            python_env)
-        assert result.returncode == 2
-        assert result.stderr == f'error: {path}' + \
-            UNREADABLE.format(reason) + '\n'
+        code, _, err = call_tool(forget_command(
+            str(path), data_config, work_dir, '--forget', 'three'))
+        assert code == 2
+        assert err == f'error: {path}' + UNREADABLE.format(reason) + '\n'
         assert not work_dir.exists()
         work_dir = tmp_path / f'train_{name}'
-        result, _ = run_tool(
+        code, _, err = call_tool(
             ['tools/train.py', MODEL_CONFIG, '--work-dir', str(work_dir),
-             '--cfg-options', f'load_from={path}'], python_env)
-        assert result.returncode == 2
-        assert result.stderr == f'error: {path}' + \
-            UNREADABLE.format(reason) + '\n'
+             '--cfg-options', f'load_from={path}'])
+        assert code == 2
+        assert err == f'error: {path}' + UNREADABLE.format(reason) + '\n'
         assert not work_dir.exists()
 
 
-def test_forgetting_every_class_leaves_no_work_dir(user_setup, tmp_path,
-                                                   python_env):
+def test_forgetting_every_class_leaves_no_work_dir(user_setup, tmp_path):
     _, checkpoint, data_config = user_setup
     work_dir = tmp_path / 'everything'
-    result, log = run_tool(forget_command(
+    code, out, err = call_tool(forget_command(
         checkpoint, data_config, work_dir, '--forget', *WORDS[:6],
-        '--then', *WORDS[6:]), python_env)
-    assert result.returncode == 2 and 'Traceback' not in log
+        '--then', *WORDS[6:]))
+    assert code == 2 and 'Traceback' not in out + err
     assert 'the tasks forget all 10 classes, which leaves no class to ' \
-        'retain; keep at least one class' in result.stderr
+        'retain; keep at least one class' in err
     assert not work_dir.exists()
 
 
 def test_train_py_refuses_a_continual_config_before_writing(
-        user_setup, tmp_path, python_env):
+        user_setup, tmp_path):
     """A bad method, and a work dir holding an earlier run (left byte for
     byte as it was), are refused before the Runner writes its log dir."""
     _, checkpoint, _ = user_setup
@@ -175,21 +169,19 @@ def test_train_py_refuses_a_continual_config_before_writing(
     command = ['tools/train.py', config, '--cfg-options',
                f'model.pretrained={checkpoint}']
     work_dir = tmp_path / 'bad_method'
-    result, log = run_tool(command + ['train_cfg.method.type=mmforget.Nope',
-                                      '--work-dir', str(work_dir)],
-                           python_env)
-    assert result.returncode == 2 and 'Traceback' not in log
+    code, out, err = call_tool(command + [
+        'train_cfg.method.type=mmforget.Nope', '--work-dir', str(work_dir)])
+    assert code == 2 and 'Traceback' not in out + err
     assert "train_cfg.method: 'mmforget.Nope' is not a forgetting method; " \
-        'choose one of [' in result.stderr
+        'choose one of [' in err
     assert not work_dir.exists()
     earlier = tmp_path / 'earlier'
     earlier.mkdir()
     (earlier / 'forgetting_summary.json').write_text('{"tasks": []}')
     (earlier / 'gs-lora_vit-tiny_digits_continual.py').write_text('# mine\n')
     before = {p.name: p.read_bytes() for p in earlier.iterdir()}
-    result, log = run_tool(command + ['--work-dir', str(earlier)],
-                           python_env)
-    assert result.returncode == 2 and 'Traceback' not in log
+    code, out, err = call_tool(command + ['--work-dir', str(earlier)])
+    assert code == 2 and 'Traceback' not in out + err
     assert 'already holds a forgetting run (forgetting_summary.json); ' \
-        'pass --resume' in result.stderr
+        'pass --resume' in err
     assert {p.name: p.read_bytes() for p in earlier.iterdir()} == before
