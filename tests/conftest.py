@@ -90,14 +90,13 @@ def mmpretrain_scope():
 def pretrained(tmp_path_factory):
     """A briefly trained digits ViT (its accuracy does not matter here)."""
     work_dir = tmp_path_factory.mktemp('pretrain')
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    result, log = run_tool(
-        ['tools/train.py', 'configs/pretrain/vit-tiny_digits.py', '--work-dir', str(work_dir),
-         '--cfg-options', 'train_cfg.max_epochs=12',
-         'param_scheduler.1.end=12'], env)
-    assert result.returncode == 0, log[-3000:]
+    code, out, err = call_tool(
+        ['tools/train.py', 'configs/pretrain/vit-tiny_digits.py',
+         '--work-dir', str(work_dir), '--cfg-options',
+         'train_cfg.max_epochs=12', 'param_scheduler.1.end=12'])
+    assert code == 0, (out + err)[-3000:]
     path = str(work_dir / 'vit-tiny_digits.pth')
-    result, log = run_tool(
-        ['tools/publish_checkpoint.py', str(work_dir), path], env)
-    assert result.returncode == 0, log[-3000:]
+    code, out, err = call_tool(
+        ['tools/publish_checkpoint.py', str(work_dir), path])
+    assert code == 0, (out + err)[-3000:]
     return path
