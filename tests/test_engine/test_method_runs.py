@@ -37,7 +37,8 @@ def test_every_registered_method_has_a_digits_config():
     assert set(RESUMED) <= set(CONFIGS)
 
 
-def run(config, work_dir, pretrained, num_tasks, resume=False, extra=None):
+def run(config, work_dir, pretrained, num_tasks, resume=False, extra=None,
+        epochs=2):
     cfg = Config.fromfile(config)
     cfg.merge_from_dict({
         **(extra or {}),
@@ -45,7 +46,7 @@ def run(config, work_dir, pretrained, num_tasks, resume=False, extra=None):
         'train_dataloader.dataset.schedule.num_tasks': num_tasks,
         'train_dataloader.dataset.data_ratio': 0.15,
         # Training-free methods (SSD) keep their 0 epochs.
-        'train_cfg.max_epochs': min(2, cfg.train_cfg.max_epochs),
+        'train_cfg.max_epochs': min(epochs, cfg.train_cfg.max_epochs),
         'train_cfg.val_interval': 2,
         'default_hooks.logger.interval': 100,
     })
@@ -82,7 +83,7 @@ def test_resume_gives_the_uninterrupted_summary(method, pretrained,
 @pytest.mark.parametrize(
     'method', sorted(set(CONFIGS) - set(RESUMED)))
 def test_one_task_of_every_other_method(method, pretrained, tmp_path):
-    summary = run(CONFIGS[method], tmp_path, pretrained, 1)
+    summary = run(CONFIGS[method], tmp_path, pretrained, 1, epochs=1)
     task, = summary['tasks']
     assert summary['method'] and task['forget_classes']
     for key in ('forget', 'retain', 'h_mean'):
