@@ -61,6 +61,12 @@ def call_tool(args):
     return code, out.getvalue(), err.getvalue()
 
 
+def run_cli(args):
+    """``call_tool`` with its output joined: (exit status, stdout + stderr)."""
+    code, out, err = call_tool(args)
+    return code, out + err
+
+
 @pytest.fixture
 def free_port():
     with socket.socket() as s:

@@ -18,7 +18,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS
 
 import mmforget  # noqa: F401  (registers FaceTransformer)
-from conftest import REPO_ROOT, run_tool
+from conftest import REPO_ROOT, run_cli
 
 spec = importlib.util.spec_from_file_location(
     'gs_lora_face2mmforget',
@@ -214,7 +214,7 @@ def test_foreign_keys_and_softmax_heads_are_refused():
 
 
 def test_converted_released_weights_load_into_the_forgetting_config(
-        tmp_path, python_env):
+        tmp_path):
     """The tool on a full-size checkpoint in the released layout; the
     CASIA-100 GS-LoRA config loads the result strictly and embeds faces as
     the authors' model does."""
@@ -222,9 +222,9 @@ def test_converted_released_weights_load_into_the_forgetting_config(
     src = tmp_path / 'Backbone_VIT_Epoch_1185.pth'
     dst = tmp_path / 'face-transformer_casia100.pth'
     torch.save(state, src)
-    result, log = run_tool(['tools/model_converters/gs_lora_face2mmforget.py',
-                            str(src), str(dst)], python_env)
-    assert result.returncode == 0, log[-2000:]
+    code, log = run_cli(['tools/model_converters/gs_lora_face2mmforget.py',
+                         str(src), str(dst)])
+    assert code == 0, log[-2000:]
     assert 'converted 73 tensors (6 blocks)' in log
 
     cfg = Config.fromfile(osp.join(
@@ -240,9 +240,9 @@ def test_converted_released_weights_load_into_the_forgetting_config(
 
     # A second run does not overwrite what the first wrote.
     before = dst.stat().st_mtime_ns
-    result, log = run_tool(['tools/model_converters/gs_lora_face2mmforget.py',
-                            str(src), str(dst)], python_env)
-    assert result.returncode != 0 and '--force' in log
+    code, log = run_cli(['tools/model_converters/gs_lora_face2mmforget.py',
+                         str(src), str(dst)])
+    assert code != 0 and '--force' in log
     assert dst.stat().st_mtime_ns == before
 
 

@@ -16,7 +16,7 @@ from mmpretrain.registry import MODELS
 from torchvision.models import vit_b_16
 from torchvision.models.vision_transformer import VisionTransformer
 
-from conftest import REPO_ROOT, run_tool
+from conftest import REPO_ROOT, run_cli
 
 TOOL = 'tools/model_converters/torchvision_vit2mmpretrain.py'
 spec = importlib.util.spec_from_file_location(
@@ -136,15 +136,15 @@ def test_vit_b16_loads_strictly_into_the_base_config(tmp_path):
                        dtype=torch.float64)
 
 
-def test_cli_end_to_end(tmp_path, python_env):
+def test_cli_end_to_end(tmp_path):
     tv_model = small_torchvision()
     src, dst = tmp_path / 'vit.pth', tmp_path / 'out' / 'vit_cut.pth'
     torch.save(tv_model.state_dict(), src)
     classes = tmp_path / 'classes.txt'
     classes.write_text('# kept classes\n8\n3\n\n5\n')
-    result, log = run_tool([TOOL, str(src), str(dst), '--classes',
-                            str(classes)], python_env)
-    assert result.returncode == 0, log
+    code, log = run_cli([TOOL, str(src), str(dst), '--classes',
+                         str(classes)])
+    assert code == 0, log
     assert 'num_classes=3' in log and 'ascending' in log
     checkpoint = torch.load(dst, map_location='cpu', weights_only=True)
     assert set(checkpoint) == {'state_dict', 'meta'}
@@ -156,19 +156,19 @@ def test_cli_end_to_end(tmp_path, python_env):
 
     # An existing destination stays unless --force; then comma-separated.
     before = dst.read_bytes()
-    result, log = run_tool([TOOL, str(src), str(dst)], python_env)
-    assert result.returncode != 0 and '--force' in log, log
+    code, log = run_cli([TOOL, str(src), str(dst)])
+    assert code != 0 and '--force' in log, log
     assert dst.read_bytes() == before
-    result, log = run_tool([TOOL, str(src), str(dst), '--force',
-                            '--classes', '1,2'], python_env)
-    assert result.returncode == 0, log
+    code, log = run_cli([TOOL, str(src), str(dst), '--force',
+                         '--classes', '1,2'])
+    assert code == 0, log
     checkpoint = torch.load(dst, map_location='cpu', weights_only=True)
     assert checkpoint['state_dict']['head.layers.head.bias'].shape == (2, )
 
     # A class out of range names the head's size; nothing is written.
-    result, log = run_tool([TOOL, str(src), str(tmp_path / 'bad.pth'),
-                            '--classes', '3,10'], python_env)
-    assert result.returncode != 0
+    code, log = run_cli([TOOL, str(src), str(tmp_path / 'bad.pth'),
+                         '--classes', '3,10'])
+    assert code != 0
     assert '[10] are out of range' in log and '0..9' in log, log
     assert not (tmp_path / 'bad.pth').exists()
 
