@@ -4,6 +4,7 @@ from .checkpoint_loading import (UnreadableCheckpointError,
                                  UnsafeCheckpointError, check_checkpoint_file,
                                  load_from_local_safely,
                                  safe_checkpoint_globals)
+from .config_index import cache_package_model_indexes  # noqa: F401
 from .distributed import (CPUDistributedDataParallel,
                           exit_rank_after_error, finish_distributed,
                           setup_cpu_distributed)

@@ -62,7 +62,7 @@ def test_a_plan_tunes_on_val_runs_the_picks_and_tabulates(tmp_path,
     plan = tmp_path / 'plan.py'
     plan.write_text(f'''
 reference = 'Retrain'
-options = ['model.pretrained={pretrained}', 'train_cfg.max_epochs=2',
+options = ['model.pretrained={pretrained}', 'train_cfg.max_epochs=1',
            'train_dataloader.dataset.schedule.num_tasks=2',
            'train_dataloader.dataset.data_ratio=0.2']
 tune = dict(seed=0, options=['train_dataloader.dataset.schedule.num_tasks=1'])
@@ -73,9 +73,9 @@ methods = [
     dict(name='GS-LoRA',
          config='configs/gs_lora/gs-lora_vit-tiny_digits_continual.py',
          grid={{'train_cfg.method.forget_loss.loss_weight': [0.0, 0.5]}}),
-    dict(name='GS-LoRA, 1 epoch', pick_of='GS-LoRA',
+    dict(name='GS-LoRA, rank 2', pick_of='GS-LoRA',
          config='configs/gs_lora/gs-lora_vit-tiny_digits_continual.py',
-         options=['train_cfg.max_epochs=1']),
+         options=['model.lora.rank=2']),
 ]
 ''')
     out_dir = tmp_path / 'out'
@@ -93,14 +93,14 @@ methods = [
     runs = sorted(os.listdir(out_dir / 'full-data'))
     assert len(runs) == 6 and all('loss-weight=0.0' not in r for r in runs)
     # A row that borrows a pick runs it with its own options on top.
-    assert sum('max-epochs=1' in r and 'loss-weight=0.5' in r
+    assert sum('rank=2' in r and 'loss-weight=0.5' in r
                for r in runs) == 2
     table = (out_dir / 'comparison.md').read_text().split('### Picks')[0]
     rows = {line.split(' | ')[0].strip('| '): line.split(' | ')
             for line in table.splitlines() if line.startswith('| ')}
     assert rows['Retrain'][1] == '2' and rows['GS-LoRA'][1] == '2'
     assert rows['Retrain'][-2] == '1.00'  # x Retrain
-    assert rows['GS-LoRA, 1 epoch'][1] == '2'
+    assert rows['GS-LoRA, rank 2'][1] == '2'
     # The gap cards of the same runs: every method's last task against
     # Retrain of the same seed, each run checked once.
     args = ['tools/compare_checks.py', '--plan', str(plan), '--out-dir',
@@ -108,7 +108,7 @@ methods = [
     code, log, err = call_tool(args)
     assert code == 0, (log + err)[-3000:]
     cards = (out_dir / 'gap_cards.md').read_text()
-    assert '| metric | better | O | Retrain | GS-LoRA | GS-LoRA, 1 epoch |' \
+    assert '| metric | better | O | Retrain | GS-LoRA | GS-LoRA, rank 2 |' \
         in cards
     probe = next(line for line in cards.splitlines()
                  if line.startswith('| probe_acc_f |'))
