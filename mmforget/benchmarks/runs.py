@@ -68,8 +68,6 @@ def options_tag(options):
     return tag()
 
 
-
-
 def run_dir(config, seed, out_dir, tag=''):
     """``<out_dir>/<config name><tag>_seed<seed>``; a name over
     ``MAX_NAME`` characters (many or long options, such as a checkpoint

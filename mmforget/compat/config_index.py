@@ -9,6 +9,7 @@ belong to an installed package and do not change while it runs, so the
 name -> metainfo table is built once per package; lookups, the error for a
 name that is not in it, and the result are mmengine's.
 """
+import os.path as osp
 import warnings
 
 import mmengine.config.utils as config_utils
@@ -21,14 +22,14 @@ def model_index(package_path):
     """Config name -> metainfo of the models a package's index lists (the
     first entry of a name, as mmengine keeps)."""
     if package_path not in _tables:
-        import os.path as osp
         index = load(osp.join(package_path, '.mim', 'model-index.yml'))
         table = {}
         for meta_path in index['Import']:
             meta = load(osp.join(package_path, '.mim', meta_path))
             for model_cfg in meta['Models']:
                 if 'Config' not in model_cfg:
-                    warnings.warn(f'There is not `Config` define in {model_cfg}')
+                    warnings.warn(
+                        f'There is not `Config` define in {model_cfg}')
                     continue
                 table.setdefault(model_cfg['Config'].partition('/')[-1],
                                  model_cfg)

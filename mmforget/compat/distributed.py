@@ -5,7 +5,10 @@ mmengine 0.10.7 always calls ``torch.cuda.set_device`` when it starts a
 without a GPU. On GPU machines none of this is used.
 """
 import gc
+import logging
 import os
+import sys
+import traceback
 
 import torch
 import torch.distributed as torch_dist
@@ -71,9 +74,6 @@ def exit_rank_after_error(code):
     this returns and the caller raises as usual."""
     if not (torch_dist.is_available() and torch_dist.is_initialized()):
         return
-    import logging
-    import sys
-    import traceback
     traceback.print_exc()
     logging.shutdown()
     sys.stdout.flush()

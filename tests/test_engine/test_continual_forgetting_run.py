@@ -129,8 +129,9 @@ def test_tools_test_reproduces_the_task_scores(two_task_run):
 def test_a_new_run_refuses_a_work_dir_with_results(two_task_run, pretrained):
     work_dir = two_task_run[0]
     before = open(work_dir / 'forgetting_summary.json').read()
-    code, out, err = call_tool(['tools/train.py', CONFIG, '--work-dir',
-                                str(work_dir)] + forgetting_args(pretrained, 2))
+    code, out, err = call_tool(
+        ['tools/train.py', CONFIG, '--work-dir', str(work_dir)] +
+        forgetting_args(pretrained, 2))
     assert code == 2
     assert 'already holds a forgetting run' in err
     assert open(work_dir / 'forgetting_summary.json').read() == before
