@@ -8,7 +8,7 @@ include Makefile
 .PHONY: compare-digits compare-digits-methods compare-digits-checks \
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
 	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume \
-	pin-numbers
+	pin-numbers depth-numbers
 
 # GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
 # Forgotten-Object Fate (Retrain: 20 epochs per task from scratch).
@@ -58,6 +58,16 @@ TUNE_NUMBERS := $(PY) tools/tune_on_val.py configs/gs_lora/gs-lora_vit-6b_number
 tune-numbers: install $(NUMBERS_PRETRAINED)
 	$(TUNE_NUMBERS) --grid "train_dataloader.dataset.data_ratio=0.1" "train_cfg.method.forget_loss.bound=12|24|48" "train_cfg.method.forget_loss.loss_weight=0.2|0.5" --results numbers.md:tune-numbers-1
 	$(TUNE_NUMBERS) --grid "train_dataloader.dataset.data_ratio=0.25" "train_cfg.method.forget_loss.bound=12|16" "train_cfg.method.forget_loss.loss_weight=0.2|0.5" --results numbers.md:tune-numbers-2
+
+# Gone or hidden: every method against a Retrain trained to convergence (3
+# seeds, the noise band) at every task of the numbers, with the depth checks;
+# which checks separate the original from Retrain, each method's Residuals
+# and the Pareto plot (TA against the worst decisive Residual). Finished
+# runs and checked tasks are reused, so it can be stopped and started again.
+DEPTH_NUMBERS := configs/comparisons/vit-6b_numbers_depth.py
+depth-numbers: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-runs
+	$(PY) tools/compare_depth.py --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers --image docs/images/depth_numbers.png
 
 # A digits run killed in the middle of task 1 and resumed, against an
 # uninterrupted run: the summaries must be equal.

@@ -53,6 +53,14 @@ class ForgetRetainDataset:
         few_shot (int, optional): instead of ``data_ratio``, exactly this
             many samples of every forget and retain class (papers: 4).
         seed (int): seed of the subsampling; each task draws anew.
+        epoch_length (int | str, optional): items per epoch, the task's
+            samples repeated to fill it (item i reads sample i mod n, so
+            each is read epoch_length / n times, in the sampler's
+            order); 'full': the wrapped dataset's size, so that an epoch
+            has as many steps as one on every class had (a Retrain whose steps
+            match the pre-training's, which converges on few kept classes
+            where the same epochs would not). Default: one pass over the
+            task's larger split.
     """
 
     # False (set by the loop for methods such as Retrain): items hold retain
@@ -60,7 +68,7 @@ class ForgetRetainDataset:
     use_forget_data = True
 
     def __init__(self, dataset, schedule, data_ratio=1.0, few_shot=None,
-                 seed=0):
+                 seed=0, epoch_length=None):
         if isinstance(dataset, dict):
             dataset = DATASETS.build(dataset)
         if not 0 < data_ratio <= 1:
@@ -71,6 +79,15 @@ class ForgetRetainDataset:
                 f'data_ratio=1 (got data_ratio={data_ratio}): they are two '
                 'ways to choose the training subset, use one')
         self.dataset = dataset
+        if epoch_length == 'full':
+            epoch_length = len(dataset)
+        if epoch_length is not None and (
+                isinstance(epoch_length, bool)
+                or not isinstance(epoch_length, int) or epoch_length < 1):
+            raise ValueError(
+                f"epoch_length must be a positive int or 'full' (the "
+                f'wrapped dataset\'s size), got {epoch_length!r}')
+        self.epoch_length = epoch_length
         self.data_ratio = data_ratio
         self.few_shot = few_shot
         self.seed = seed
@@ -164,6 +181,8 @@ class ForgetRetainDataset:
                           batch_size=batch_size)
 
     def __len__(self):
+        if self.epoch_length is not None:
+            return self.epoch_length
         if not self.use_forget_data:
             return len(self.retain_indices)
         return max(len(self.forget_indices), len(self.retain_indices))

@@ -105,6 +105,11 @@ class ForgettingMethod:
     #: The model kinds (``mmforget.models.interface.model_kind``) the
     #: method's calls work on; the loop refuses others before training.
     model_kinds = ('classifier', 'detector')
+    #: Prefixes of the check metrics whose attack the method's loss mimics
+    #: (e.g. ('probe_', 'knn_') for a loss that disperses the forgotten
+    #: classes' embeddings): the depth tables mark them "trained against"
+    #: and no claim rests on them.
+    trains_against = ()
 
     def __init__(self, name=None, frozen=('head.', )):
         self.name = name or self.default_name

@@ -97,6 +97,10 @@ class GSLoRA(ForgettingMethod):
 class GSLoRAPlus(GSLoRA):
     """GS-LoRA++: GS-LoRA with the papers' prototype loss by default."""
 
+    # Its loss pushes the forgotten classes' embeddings away from their
+    # class prototypes: what the prototype attack reads.
+    trains_against = ('proto_', )
+
     def __init__(self,
                  prototype_loss=dict(type='mmforget.PrototypeLoss'),
                  **kwargs):

@@ -74,3 +74,22 @@ def test_few_shot_takes_exactly_n_per_class_seeded():
 def test_few_shot_and_data_ratio_together_are_refused():
     with pytest.raises(ValueError, match='use one'):
         ForgetRetainDataset(DIGITS, SCHEDULE, few_shot=4, data_ratio=0.5)
+
+
+def test_epoch_length_full_repeats_the_kept_samples_to_the_dataset_size():
+    """A Retrain whose steps match a training on every class: an epoch of
+    task 1 (6 of 10 digits kept) has as many items as the whole split, and
+    each kept sample is read as often as the others (within one)."""
+    dataset = ForgetRetainDataset(DIGITS, SCHEDULE, epoch_length='full')
+    dataset.use_forget_data = False
+    dataset.set_task(1)
+    assert len(dataset) == len(dataset.dataset)
+    n = len(dataset.retain_indices)
+    reads = np.bincount([i % n for i in range(len(dataset))], minlength=n)
+    assert reads.max() - reads.min() <= 1
+    assert reads.min() == len(dataset) // n and len(dataset) > 1.5 * n
+    assert ForgetRetainDataset(DIGITS, SCHEDULE, epoch_length=7).__len__() \
+        == 7
+    for bad in (0, -3, 2.5, 'half', True):
+        with pytest.raises(ValueError, match='epoch_length'):
+            ForgetRetainDataset(DIGITS, SCHEDULE, epoch_length=bad)

@@ -86,10 +86,14 @@ class ForgettingEvaluator:
     when they are known, the original and Retrain models of the same task,
     reading at most ``per_class`` images of each class and split.
     ``never_seen``: a dataset config of classes (face identities) the
-    model never trained on, for ``FaceVerification``."""
+    model never trained on, for ``FaceVerification``.
+    ``every_forget_train_image``: read every training image of the
+    forgotten classes (``per_class`` caps the other splits), so that
+    MIA-Efficacy labels all of them as its protocol says; False caps them
+    too (cheaper on large datasets)."""
 
     def __init__(self, checks=None, per_class=100, batch_size=64,
-                 never_seen=None):
+                 never_seen=None, every_forget_train_image=True):
         checks = [FORGETTING_CHECKS.build(c) if isinstance(c, dict) else c
                   for c in (checks or DEFAULT_CHECKS)]
         # Checks that train (relearning) get the model, the others its
@@ -99,35 +103,43 @@ class ForgettingEvaluator:
         self.checks = [c for c in checks if c not in self.model_checks]
         self.never_seen_cfg = never_seen
         self.per_class = per_class
+        self.every_forget_train_image = every_forget_train_image
         self.batch_size = batch_size
         self._datasets = None
         self._original = None
 
-    def embed(self, model, classes, cfg):
+    def embed(self, model, classes, cfg, forgotten=()):
         if self._datasets is None:
             self._datasets = build_datasets(cfg)
             self._never_seen = None
             if self.never_seen_cfg is not None:
                 from mmpretrain.registry import DATASETS
                 self._never_seen = DATASETS.build(self.never_seen_cfg)
-        return EmbeddedImages(model, *self._datasets, classes,
-                              self.per_class, self.batch_size,
-                              never_seen=self._never_seen)
+        return EmbeddedImages(
+            model, *self._datasets, classes, self.per_class,
+            self.batch_size, never_seen=self._never_seen,
+            every_train_image_of=(forgotten if self.every_forget_train_image
+                                  else ()))
 
-    def original_embedding(self, cfg, path, classes):
-        """The original model's embeddings, computed once per run."""
-        key = (path, tuple(classes))
+    def original_embedding(self, cfg, path, classes, forgotten):
+        """The original model's embeddings, computed once per run (on every
+        class the run checks, every training image of the classes any of
+        its tasks forgets)."""
+        key = (path, tuple(classes), tuple(forgotten))
         if self._original is None or self._original[0] != key:
             self._original = (key, self.embed(build_model(cfg, path),
-                                              classes, cfg))
+                                              classes, cfg, forgotten))
         return self._original[1]
 
     def evaluate(self, cfg, forgotten, retained, model, original=None,
-                 reference=None, original_classes=None):
+                 reference=None, original_classes=None,
+                 original_forgotten=None):
         """{'O'|'U'|'R': results, 'seconds': per model}. ``model`` is the
         forgotten model or its checkpoint; ``original`` and ``reference``
         are checkpoint paths (or None). The original is embedded on
-        ``original_classes`` (default: this task's), once."""
+        ``original_classes`` (default: this task's), once, with every
+        training image of ``original_forgotten`` (default: this task's
+        forgotten classes)."""
         classes = sorted(set(forgotten) | set(retained))
         models = dict(O=original, U=model, R=reference)
         results, seconds = {}, {}
@@ -138,10 +150,11 @@ class ForgettingEvaluator:
             plain = None
             if name == 'O':
                 embedded = self.original_embedding(
-                    cfg, source, original_classes or classes)
+                    cfg, source, original_classes or classes,
+                    sorted(original_forgotten or forgotten))
             else:
                 plain = self.plain(cfg, source)
-                embedded = self.embed(plain, classes, cfg)
+                embedded = self.embed(plain, classes, cfg, forgotten)
             outputs = embedded.outputs(forgotten, retained)
             results[name] = run_checks(self.checks, outputs)
             if self.model_checks:
@@ -180,8 +193,9 @@ class ForgettingEvaluator:
         and all earlier forgotten classes."""
         everything = sorted({c for t in schedule
                              for c in list(t.forget) + list(t.retain)})
+        ever_forgotten = sorted({c for t in schedule for c in t.forget})
         return self.evaluate(
             cfg, sorted(list(task.forget) + list(task.old)),
             list(task.retain), model,
             original=cfg.model.get('pretrained'), reference=reference,
-            original_classes=everything)
+            original_classes=everything, original_forgotten=ever_forgotten)

@@ -1,6 +1,10 @@
 """The gap card: every metric of the original (O), the forgotten (U) and
 the Retrain (R) model side by side, with |U - R| (the field's target is
-Retrain's value, not 0) and the Residual score (0 = like R, 1 = like O)."""
+Retrain's value, not 0) and the Residual |U - R| / |O - R| (0 = like R,
+1 = like O); with Retrain's seeds, whether a check separates O from R at
+all (``separates``)."""
+import statistics
+
 from mmforget.registry import FORGETTING_CHECKS
 
 
@@ -23,11 +27,33 @@ def run_checks(checks, outputs):
 
 
 def residual(original, forgotten, reference):
-    """(U - R) / (O - R) clipped to [0, 1]; None when O and R agree."""
+    """|U - R| / |O - R|: 0 = like Retrain, 1 = as far from it as the
+    original; above 1 when U is farther than O (overshooting Retrain, e.g.
+    a probe driven below Retrain's, counts as a gap too). None when O and R
+    agree, where the check cannot tell forgetting from its absence."""
     if None in (original, forgotten, reference) or original == reference:
         return None
-    return min(1.0, max(0.0, (forgotten - reference) /
-                        (original - reference)))
+    return abs(forgotten - reference) / abs(original - reference)
+
+
+def noise_band(reference_values, width=2.0):
+    """``width`` standard deviations (ddof 1) of a check over Retrain's
+    seeds: how far two models that both never saw the class can differ.
+    None with fewer than two seeds (no band can be measured)."""
+    values = [v for v in reference_values if v is not None]
+    return width * statistics.stdev(values) if len(values) > 1 else None
+
+
+def separates(original, reference_values, width=2.0):
+    """Whether a check tells the original from Retrain: O lies outside
+    Retrain's mean +- ``width`` std over its seeds. None where it cannot be
+    decided (O unknown, fewer than two Retrain seeds). Only such decisive
+    checks carry a Residual worth reading."""
+    band = noise_band(reference_values, width)
+    if original is None or band is None:
+        return None
+    return abs(original - statistics.mean(
+        v for v in reference_values if v is not None)) > band
 
 
 def gap_card(original=None, forgotten=None, reference=None):

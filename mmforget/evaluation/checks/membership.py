@@ -49,12 +49,13 @@ class MIAEfficacy(ForgettingCheck):
     learns "train vs test" from the kept classes' confidence p_y (members:
     the first |test| training images of the kept classes, in dataset
     order; non-members: the kept classes' test images) and labels the
-    forgotten classes' training images. Class-wise, Retrain scores about
+    forgotten classes' training images, every one of them (the evaluator
+    does not cap that split). Class-wise, Retrain scores about
     100, so it mostly repeats 100 - Acc_f: weak evidence on its own."""
     metrics = dict(mia_efficacy=MetricSpec(
         'reference', 'Retrain (about 100 class-wise)',
         'attack fit: the first n_test of retain_train vs retain_test; '
-        'applied to forget_train',
+        'applied to every forget_train image',
         'share of the forgotten classes\' training images an SVC on the '
         'confidence p_y labels non-member, %'))
 

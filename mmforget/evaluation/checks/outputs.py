@@ -29,11 +29,14 @@ def head_parameters(head):
     return linears[-1].weight, linears[-1].bias, 'linear', 1.0
 
 
-def split_indices(dataset, classes, per_class, seed=0):
-    """Indices of at most ``per_class`` samples of each of ``classes``."""
+def split_indices(dataset, classes, per_class, seed=0, every_of=()):
+    """Indices of at most ``per_class`` samples of each of ``classes``, and
+    of every sample of the classes in ``every_of``."""
     labels = dataset_labels(dataset)
     chosen = np.flatnonzero(np.isin(labels, list(classes)))
-    return chosen[subsample_per_class(labels[chosen], per_class, seed)]
+    keep = chosen[subsample_per_class(labels[chosen], per_class, seed)]
+    every = np.flatnonzero(np.isin(labels, list(every_of)))
+    return np.union1d(keep, every)
 
 
 @torch.no_grad()
@@ -60,15 +63,20 @@ class EmbeddedImages:
     any task's four splits without another forward pass."""
 
     def __init__(self, model, train_set, test_set, classes, per_class=100,
-                 batch_size=64, never_seen=None):
+                 batch_size=64, never_seen=None, every_train_image_of=()):
         weight, bias, self.head_kind, self.head_scale = head_parameters(
             model.head)
         self.head_weight = weight.detach().double().cpu().numpy()
         self.head_bias = (None if bias is None else
                           bias.detach().double().cpu().numpy())
         self.images = {}
+        # Every training image of the forgotten classes is read, as the
+        # membership protocol (Unlearn-Sparse, SalUn) requires; the other
+        # splits are capped at ``per_class``.
         for name, dataset in (('train', train_set), ('test', test_set)):
-            indices = split_indices(dataset, classes, per_class)
+            every = every_train_image_of if name == 'train' else ()
+            indices = split_indices(dataset, classes, per_class,
+                                    every_of=every)
             self.images[name] = embed_split(model, dataset, indices,
                                             batch_size)
         # Identities the model never trained on (face verification): all

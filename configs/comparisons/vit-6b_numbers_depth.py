@@ -1,0 +1,46 @@
+# Gone or hidden, on the 100 handwritten numbers (4 x 20): every method
+# against a Retrain trained to convergence (3 seeds; its spread is the
+# noise band of every check), with the checks that read the features at
+# every block and the relearning attacks, at every task. Read by
+# `tools/compare_methods.py --plan` (the runs) and `tools/compare_depth.py
+# --plan` (the tables, the Pareto plot): `make -f research.mk
+# depth-numbers`.
+#
+# Tuning: the methods new to this comparison get the budget of
+# vit-6b_numbers_continual.py (a grid of 4 points, seed 0, the first task,
+# ranked by the validation H-Mean; the test split is never read). GS-LoRA
+# and RL take their picks from that comparison's tuning (the same budget,
+# docs/en/results/numbers.md). Retrain is not tuned; Head reset has nothing
+# to tune.
+reference = 'Retrain (converged)'
+tune = dict(seed=0, options=['train_dataloader.dataset.schedule.num_tasks=1'])
+settings = [dict(name='full data', suffix='', seeds=[0, 1, 2])]
+LR = 'optim_wrapper.optimizer.lr'
+METHOD = 'train_cfg.method.'
+methods = [
+    dict(name='Retrain (converged)',
+         config='configs/retrain/'
+         'retrain-converged_vit-6b_numbers_continual.py'),
+    # The pre-training's 25 epochs on ever fewer classes: the reference of
+    # the other comparisons, which collapses after task 1.
+    dict(name='Retrain (25 epochs)',
+         config='configs/retrain/retrain_vit-6b_numbers_continual.py'),
+    dict(name='Head reset',
+         config='configs/head_reset/head-reset_vit-6b_numbers_continual.py'),
+    dict(name='GS-LoRA',
+         config='configs/gs_lora/gs-lora_vit-6b_numbers_continual.py',
+         options=[f'{LR}=0.01', METHOD + 'forget_loss.loss_weight=0.5']),
+    dict(name='RL', config='configs/rl/rl_vit-6b_numbers_continual.py',
+         options=[f'{LR}=0.003']),
+]
+# The depth checks: the cheap ones, a nonlinear probe, probes on every
+# block's features, and the relearning attacks (k-shot fine-tuning of the
+# head and of every weight, fine-tuning on kept classes only).
+checks = [
+    dict(type='mmforget.StandardReport'),
+    dict(type='mmforget.MIAEfficacy'),
+    dict(type='mmforget.ClassConditionalMIA'),
+    dict(type='mmforget.LinearProbe'),
+    dict(type='mmforget.KNNProbe'),
+    dict(type='mmforget.PrototypeAttack'),
+]

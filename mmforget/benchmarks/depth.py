@@ -1,0 +1,266 @@
+"""Gone or hidden, decided: every check at every task of a comparison, and
+whether it can tell anything.
+
+A check decides only where it separates the original model (O) from
+Retrain (R) beyond Retrain's seed band (``separates``: 2 std over its
+seeds); elsewhere O and R read alike and a Residual is noise. For each
+decisive check a method gets the Residual |U - R| / |O - R| (R: the mean
+over Retrain's seeds), and a check whose attack the method's loss mimics
+(``ForgettingMethod.trains_against``) is marked and left out of its worst
+Residual. Each run's task checkpoint is checked once, the result kept
+beside it (``depth_task_<t>.json``), the original's per task in the out dir.
+"""
+import json
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+
+from mmforget.evaluation.checks import (ForgettingEvaluator, forgetting_task,
+                                        metric_specs)
+from mmforget.evaluation.checks.gap_card import residual, separates
+from .comparison import copy_figure
+from .plans import load_plan, plan_runs
+from .runs import load_summary, work_dir
+from .statistics import MISSING, mean, mean_std
+from .tables import markdown_table, publish
+from .tuning import tune_plan
+
+# Read beside the attacks: what a method keeps, and what it costs.
+UTILITY = ('ta', 'acc_f_test')
+TRAINED_AGAINST = '†'
+
+
+def run_cfg(job):
+    """The config of a plan job with its options applied."""
+    config, _, _, options = job
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict({k: DictAction._parse_iterable(str(v))
+                         for k, v in options.items()})
+    return cfg
+
+
+def cached(path, compute):
+    """``compute()``'s JSON result, kept at ``path`` and reused."""
+    if osp.isfile(path):
+        with open(path) as f:
+            return json.load(f)
+    result = compute()
+    with open(path + '.tmp', 'w') as f:
+        json.dump(result, f, indent=1)
+    os.replace(path + '.tmp', path)
+    return result
+
+
+def trains_against(cfg):
+    """The metric prefixes the run's method trains against."""
+    from mmforget.registry import METHODS
+    method = METHODS.get(cfg.train_cfg.method.type)
+    return list(getattr(method, 'trains_against', ()))
+
+
+def plan_depth_results(plan, out_dir, tasks, per_class=100):
+    """{task: {'O': results, method: {'seeds': {seed: results},
+    'trains_against': [...]}}} over the plan's finished runs. Results are
+    the checks of ``plan['checks']`` (the evaluator's defaults if absent)
+    plus ``minutes``, the task's training time."""
+    picks, _ = tune_plan(plan, out_dir)
+    evaluator = ForgettingEvaluator(checks=plan.get('checks'),
+                                    per_class=per_class)
+    by_task = {}
+    for setting, name, job in plan_runs(plan, out_dir, picks):
+        run_dir = work_dir(*job)
+        summary_tasks = (load_summary(run_dir) or {}).get('tasks', []) \
+            if osp.isdir(run_dir) else []
+        for task in tasks:
+            checkpoint = osp.join(run_dir, f'task_{task}.pth')
+            if not osp.isfile(checkpoint) or task >= len(summary_tasks):
+                continue
+            cfg = run_cfg(job)
+            forgotten, retained = forgetting_task(checkpoint)
+            print_log(f'depth checks of {name}, seed {job[1]}, task {task}',
+                      logger='current')
+            entry = by_task.setdefault(task, {})
+            if 'O' not in entry:
+                entry['O'] = cached(
+                    osp.join(out_dir, f'original_depth_task_{task}.json'),
+                    lambda: evaluator.evaluate(
+                        cfg, forgotten, retained,
+                        cfg.model.get('pretrained'))['U'])
+            results = cached(
+                osp.join(run_dir, f'depth_task_{task}.json'),
+                lambda: evaluator.evaluate(cfg, forgotten, retained,
+                                           checkpoint)['U'])
+            results = dict(results, minutes=(summary_tasks[task].get(
+                'train_seconds') or 0) / 60)
+            method = entry.setdefault(name, dict(
+                seeds={}, trains_against=trains_against(cfg)))
+            method['seeds'][job[1]] = results
+    return by_task
+
+
+def attack_metrics(entry):
+    """The metrics whose target is Retrain's value that any model of the
+    task reports, in the registry's order (then any others, sorted)."""
+    seen = set(entry['O'])
+    for name, method in entry.items():
+        if name != 'O':
+            for results in method['seeds'].values():
+                seen |= set(results)
+    specs = metric_specs()
+    known = [m for m, s in specs.items()
+             if s.direction == 'reference' and m in seen]
+    return known + sorted(m for m in seen if m not in specs and
+                          m.endswith(('_acc_f', '_ain')))
+
+
+def decisive_rows(plan, entry):
+    """One row per attack: O, R's values over its seeds, whether it
+    separates O from R, and per method its values and Residuals against
+    R's mean (None where the check does not separate)."""
+    reference = entry.get(plan['reference'], {}).get('seeds', {})
+    rows = []
+    for metric in attack_metrics(entry):
+        o = entry['O'].get(metric)
+        r_values = [r.get(metric) for r in reference.values()]
+        decides = separates(o, r_values)
+        r_mean = mean(r_values)
+        methods = {}
+        for name, method in entry.items():
+            if name == 'O':
+                continue
+            values = [r.get(metric) for r in method['seeds'].values()]
+            residuals = [residual(o, u, r_mean) for u in values] \
+                if decides else []
+            methods[name] = dict(
+                values=values,
+                residual=mean(residuals),
+                trained_against=any(metric.startswith(p) for p in
+                                    method['trains_against']))
+        rows.append(dict(metric=metric, O=o, R=r_values, decides=decides,
+                         methods=methods))
+    return rows
+
+
+def worst_residual(rows, name):
+    """A method's largest Residual over the decisive checks it does not
+    train against (None if none decides)."""
+    values = [row['methods'][name]['residual'] for row in rows
+              if row['decides'] and name in row['methods']
+              and not row['methods'][name]['trained_against']
+              and row['methods'][name]['residual'] is not None]
+    return max(values) if values else None
+
+
+def method_names(plan, entry):
+    return [m['name'] for m in plan['methods'] if m['name'] in entry]
+
+
+def task_table(plan, task, entry):
+    """Markdown of one task: per attack O, R (mean ± std over its seeds),
+    whether it decides, and each method's value (Residual where it
+    decides); then TA, Acc_f, training minutes and the worst decisive
+    Residual."""
+    rows = decisive_rows(plan, entry)
+    names = method_names(plan, entry)
+    reference = entry.get(plan['reference'], {}).get('seeds', {})
+    header = ['check', 'O', f'R ({len(reference)} seeds)', 'decides'] + names
+    body = []
+    for row in rows:
+        cells = [row['metric'], fmt(row['O']), mean_std(row['R']),
+                 {True: 'yes', False: 'no', None: MISSING}[row['decides']]]
+        for name in names:
+            method = row['methods'][name]
+            cell = mean_std(method['values'])
+            if method['residual'] is not None:
+                cell += f' ({method["residual"]:.2f})'
+            if method['trained_against']:
+                cell += ' ' + TRAINED_AGAINST
+            cells.append(cell)
+        body.append(cells)
+    for metric in UTILITY + ('minutes', ):
+        per_method = [mean_std([r.get(metric) for r in
+                                entry[n]['seeds'].values()]) for n in names]
+        body.append([f'**{metric}**', fmt(entry['O'].get(metric)),
+                     mean_std([r.get(metric) for r in reference.values()]),
+                     ''] + per_method)
+    body.append(['**worst decisive Residual**', '', '', ''] +
+                 [fmt(worst_residual(rows, n), 2) for n in names])
+    return '\n'.join([f'### Task {task}', ''] + markdown_table(header, body)
+                     + [''])
+
+
+def fmt(value, digits=1):
+    return MISSING if value is None else f'{value:.{digits}f}'
+
+
+def depth_markdown(plan, by_task):
+    decisive = {task: [r['metric'] for r in decisive_rows(plan, entry)
+                       if r['decides']]
+                for task, entry in sorted(by_task.items())}
+    lines = ['Cells: mean ± std over seeds (Residual |U - R| / |O - R| '
+             'against the mean of R, only where the check decides: O '
+             'outside R\'s mean ± 2 std). ' + TRAINED_AGAINST +
+             ': the method\'s loss mimics that attack; its worst Residual '
+             'leaves it out.', '',
+             '**Checks that separate O from R:** ' + '; '.join(
+                 f'task {t}: {", ".join(m) or "none"}'
+                 for t, m in decisive.items()), '']
+    for task, entry in sorted(by_task.items()):
+        lines.append(task_table(plan, task, entry))
+    return '\n'.join(lines)
+
+
+def pareto_plot(plan, by_task, path):
+    """Per task, every method's TA (mean over seeds) against its worst
+    decisive Residual: the lower right is what a user wants."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    tasks = sorted(by_task)
+    fig, axes = plt.subplots(1, len(tasks), squeeze=False,
+                             figsize=(4.2 * len(tasks), 3.8))
+    for ax, task in zip(axes[0], tasks):
+        entry = by_task[task]
+        rows = decisive_rows(plan, entry)
+        for name in method_names(plan, entry):
+            worst = worst_residual(rows, name)
+            ta = mean([r.get('ta') for r in entry[name]['seeds'].values()])
+            if name == plan['reference']:
+                worst = 0.0
+            if worst is None or ta is None:
+                continue
+            ax.scatter(worst, ta)
+            ax.annotate(name, (worst, ta), fontsize=7,
+                        textcoords='offset points', xytext=(3, 3))
+        ax.set(title=f'task {task}', xlabel='worst decisive Residual '
+               '(0 = Retrain)', ylabel='TA, kept classes %')
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def compare_depth(plan_path, out_dir, tasks=(0, 1, 2, 3), per_class=100,
+                  results=None, image=None):
+    """Writes ``depth.md`` and ``depth.png`` (the Pareto plot) in
+    ``out_dir``, the tables into the results page section ``results`` and
+    the plot to ``image`` when given. Returns the Markdown."""
+    from mmengine.registry import init_default_scope
+    plan = load_plan(plan_path)
+    init_default_scope('mmpretrain')
+    by_task = plan_depth_results(plan, out_dir, tasks, per_class)
+    if not by_task:
+        raise RuntimeError(
+            f'no finished run of {plan_path} in {out_dir}: run '
+            f'tools/compare_methods.py --plan {plan_path} --out-dir '
+            f'{out_dir} first')
+    text = depth_markdown(plan, by_task)
+    with open(osp.join(out_dir, 'depth.md'), 'w') as f:
+        f.write(text)
+    figure = osp.join(out_dir, 'depth.png')
+    pareto_plot(plan, by_task, figure)
+    copy_figure(figure, image)
+    publish(results, text)
+    return text
