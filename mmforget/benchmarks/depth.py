@@ -185,10 +185,10 @@ def task_table(plan, task, entry):
         body.append([f'**{metric}**', fmt(entry['O'].get(metric)),
                      mean_std([r.get(metric) for r in reference.values()]),
                      ''] + per_method)
-    body.append(['**worst decisive Residual**', '', '', ''] +
-                 [fmt(worst_residual(rows, n), 2) for n in names])
-    return '\n'.join([f'### Task {task}', ''] + markdown_table(header, body)
-                     + [''])
+    worst = [fmt(worst_residual(rows, n), 2) for n in names]
+    body.append(['**worst decisive Residual**', '', '', ''] + worst)
+    lines = [f'### Task {task}', ''] + markdown_table(header, body) + ['']
+    return '\n'.join(lines)
 
 
 def fmt(value, digits=1):
