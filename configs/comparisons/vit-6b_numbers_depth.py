@@ -32,6 +32,12 @@ methods = [
          options=[f'{LR}=0.01', METHOD + 'forget_loss.loss_weight=0.5']),
     dict(name='RL', config='configs/rl/rl_vit-6b_numbers_continual.py',
          options=[f'{LR}=0.003']),
+    # Re-initialise (EU-k) or fine-tune (CF-k) the last k of the 6 blocks,
+    # the final norm and the head on the kept classes only.
+    dict(name='EU-k', config='configs/eu_k/eu-k_vit-6b_numbers_continual.py',
+         grid={LR: [1e-3, 3e-3], METHOD + 'k': [2, 4]}),
+    dict(name='CF-k', config='configs/cf_k/cf-k_vit-6b_numbers_continual.py',
+         grid={LR: [3e-4, 1e-3], METHOD + 'k': [2, 4]}),
 ]
 # The depth checks: the cheap ones, a nonlinear probe, probes on every
 # block's features, and the relearning attacks (k-shot fine-tuning of the

@@ -437,13 +437,16 @@ def test_gradient_ascent_plain_and_bounded():
 
 
 def test_every_numbers_config_builds_its_method():
-    """Every method has a full-data and a 4-shot numbers config (and a
-    digits one) whose ``train_cfg.method`` builds."""
+    """Every method with a numbers config has a full-data one and a digits
+    one, and every numbers config's ``train_cfg.method`` builds; every
+    method of the numbers comparison's 4-shot setting has its 4-shot
+    config."""
     import glob
     import os.path as osp
 
     from mmengine.config import Config
 
+    from mmforget.benchmarks.plans import load_plan
     from mmforget.registry import METHODS
     root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     configs = glob.glob(osp.join(root, 'configs', '*',
@@ -457,14 +460,19 @@ def test_every_numbers_config_builds_its_method():
         files.setdefault(osp.dirname(path), set()).add(osp.basename(path))
     for folder, names in files.items():
         for prefix in {n.split('_vit-6b')[0] for n in names}:
-            wanted = [f'{prefix}_vit-6b_numbers_continual.py',
-                      f'{prefix}_vit-tiny_digits_continual.py']
-            if prefix != 'retrain':  # Retrain reads no forget data
-                wanted.append(f'{prefix}_vit-6b_numbers_continual-4shot.py')
-            for name in wanted:
+            for name in (f'{prefix}_vit-6b_numbers_continual.py',
+                         f'{prefix}_vit-tiny_digits_continual.py'):
                 assert osp.isfile(osp.join(folder, name)), name
     assert {osp.basename(f) for f in files} >= {
         'ft', 'ga', 'l1_sparse', 'l2', 'scrub', 'gs_lora'}
+    plan = load_plan(osp.join(root, 'configs', 'comparisons',
+                              'vit-6b_numbers_continual.py'))
+    four_shot = [m for m in plan.methods
+                 if '4-shot' in m.get('settings', ['4-shot'])]
+    assert len(four_shot) > 20
+    for method in four_shot:
+        assert osp.isfile(osp.join(root, method['config'].format(
+            setting='-4shot'))), method['name']
 
 
 # ---------------------------------------------------------------- SalUn

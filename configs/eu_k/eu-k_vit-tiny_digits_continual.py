@@ -1,0 +1,17 @@
+# EU-k on the digits (4 x 2): each task re-initialises the last 2 of the 4
+# blocks, the final norm and the head (the model's own init, from the task
+# seed) and trains them on the kept digits only (no forget sample is read);
+# the first 2 blocks stay frozen. The protocol's data and 30 epochs; lr 2e-3
+# and the gradient clip of the pre-training recipe (the top starts from
+# scratch). k, lr and epochs are not yet tuned on val.
+_base_ = [
+    '../_base_/protocols/vit-tiny_digits_continual.py',
+    '../_base_/methods/full_finetune.py'
+]
+
+optim_wrapper = dict(optimizer=dict(lr=2e-3), clip_grad=dict(max_norm=1.0))
+train_cfg = dict(
+    method=dict(type='mmforget.EUk', k=2))
+# The lower blocks are frozen, so a distributed run must not expect
+# gradients for them (ignored in a single process).
+model_wrapper_cfg = dict(find_unused_parameters=True)
