@@ -38,6 +38,14 @@ methods = [
          grid={LR: [1e-3, 3e-3], METHOD + 'k': [2, 4]}),
     dict(name='CF-k', config='configs/cf_k/cf-k_vit-6b_numbers_continual.py',
          grid={LR: [3e-4, 1e-3], METHOD + 'k': [2, 4]}),
+    # Training-free: every linear layer projected off the input directions
+    # the forget images use and the kept ones do not; the strengths around
+    # the paper's 100-class values (1000 / 30).
+    dict(name='Subspace removal',
+         config='configs/subspace_removal/'
+         'subspace-removal_vit-6b_numbers_continual.py',
+         grid={METHOD + 'alpha_r': [100.0, 1000.0],
+               METHOD + 'alpha_f': [30.0, 300.0]}),
 ]
 # The depth checks: the cheap ones, a nonlinear probe, probes on every
 # block's features, and the relearning attacks (k-shot fine-tuning of the
