@@ -46,6 +46,17 @@ methods = [
          'subspace-removal_vit-6b_numbers_continual.py',
          grid={METHOD + 'alpha_r': [100.0, 1000.0],
                METHOD + 'alpha_f': [30.0, 300.0]}),
+    # Forget tokens of block 4 steered to a random direction, kept ones held
+    # to the frozen model's; the released language-model values (c 6.5, lr
+    # 5e-5) and a larger c for this ViT's token norms (about 20).
+    dict(name='RMU', config='configs/rmu/rmu_vit-6b_numbers_continual.py',
+         grid={LR: [5e-5, 5e-4], METHOD + 'steering_coeff': [6.5, 20.0]}),
+    # Training-free: noise where the kept classes' Fisher is small.
+    dict(name='Fisher forgetting',
+         config='configs/fisher_forgetting/'
+         'fisher-forgetting_vit-6b_numbers_continual.py',
+         grid={METHOD + 'alpha': [1e-7, 1e-6],
+               METHOD + 'max_var': [1e-4, 1e-3]}),
 ]
 # The depth checks: the cheap ones, a nonlinear probe, probes on every
 # block's features, and the relearning attacks (k-shot fine-tuning of the
