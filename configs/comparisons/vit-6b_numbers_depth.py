@@ -57,6 +57,9 @@ methods = [
          'fisher-forgetting_vit-6b_numbers_continual.py',
          grid={METHOD + 'alpha': [1e-7, 1e-6],
                METHOD + 'max_var': [1e-4, 1e-3]}),
+    # mmforget's own: project, reset the head rows, repair on kept classes.
+    dict(name='PRR', config='configs/prr/prr_vit-6b_numbers_continual.py',
+         grid={LR: [1e-3, 3e-3], METHOD + 'alpha_f': [100.0, 1000.0]}),
 ]
 # The depth checks: the cheap ones, a nonlinear probe, probes on every
 # block's features, and the relearning attacks (k-shot fine-tuning of the

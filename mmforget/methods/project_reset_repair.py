@@ -1,0 +1,88 @@
+"""Project, Reset, Repair (PRR): mmforget's own method.
+
+What the depth measurements ask of a method: the head edit's accuracy on the
+kept classes, and features that read the forgotten classes no better than a
+model that never saw them. Each task:
+
+1. **Project**: every linear layer under the head is projected off the input
+   directions the forget images use and the kept ones do not (Subspace
+   removal's closed form, from one pass over each split), so the
+   class-specific directions leave every block, not only the last;
+2. **Reset**: the forgotten classes' head rows are set to their initial
+   value (Head reset), so no output is left for them to hide behind;
+3. **Repair**: fresh low-rank adapters (on attention and FFN, with the
+   group lasso of GS-LoRA) are trained on the kept classes' data only, with
+   the model's own loss, and merged at the end of the task. No forget image
+   is trained on: the repair cannot rebuild what the projection removed.
+
+The release has the original architecture and keys. A forget image is read
+only in step 1, once per task, through ``context.task_data_loader``.
+"""
+from mmforget.registry import METHODS
+from .base import ForgettingMethod, split_batch
+from .forget_retain_terms import forget_retain_terms
+from .head_reset import HeadReset
+from .subspace_removal import SubspaceRemoval
+
+
+@METHODS.register_module()
+class ProjectResetRepair(ForgettingMethod):
+    """Args:
+        alpha_r (float): how strongly directions the kept images use are
+            protected by the projection (``SubspaceRemoval.alpha_r``).
+        alpha_f (float): how fully directions the forget images use are
+            removed (``SubspaceRemoval.alpha_f``).
+        max_samples (int): images of each split read for the projection.
+        head_value (float): the forgotten head rows' value (0.0, the ViT
+            head's initial value).
+        name (str, optional): default 'PRR'.
+
+    The model must carry LoRA adapters (its ``lora`` argument).
+    """
+
+    default_name = 'PRR'
+    # The training batches hold kept classes only; the forget images are
+    # read once per task, for the projection.
+    uses_forget_data = False
+    model_kinds = ('classifier', )
+
+    def __init__(self, alpha_r=100.0, alpha_f=300.0, max_samples=1000,
+                 head_value=0.0, name=None):
+        super().__init__(name=name, frozen=())
+        self.projection = SubspaceRemoval(alpha_r, alpha_f, max_samples)
+        self.head_reset = HeadReset(head_value)
+
+    def is_trainable(self, name):
+        return '.lora_' in name
+
+    def check_model(self, model):
+        super().check_model(model)
+        self.projection.check_model(model)
+        self.head_reset.check_model(model)
+
+    def before_tasks(self, model, context):
+        if not getattr(model, 'lora_groups', None):
+            raise ValueError(
+                f'{self.name} repairs with LoRA adapters, but the model has '
+                'none: give the model a `lora` dict (e.g. lora=dict(rank=4))')
+        if not context.max_epochs:
+            raise ValueError(
+                f'{self.name} trains its repair adapters: set '
+                'train_cfg.max_epochs > 0')
+
+    def start_task(self, model, context):
+        """Project and reset on the released weights, then fresh adapters
+        (B = 0: the model's outputs are the projected ones)."""
+        super().start_task(model, context)
+        self.projection.start_task(model, context)
+        self.head_reset.start_task(model, context)
+        model.start_task(self.task_index)
+
+    def loss(self, model, inputs, data_samples):
+        forget, _ = split_batch(data_samples)
+        if len(forget):
+            raise RuntimeError(f'{self.name} received forget samples')
+        return forget_retain_terms(model, inputs, data_samples)['retain']
+
+    def finish_task(self, model):
+        model.finish_task()  # merge the repair adapters into the weights
