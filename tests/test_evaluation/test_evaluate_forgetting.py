@@ -94,7 +94,9 @@ def test_relearning_on_a_real_model(pretrained, tmp_path):
     assert forgotten['relearn_full_curve'][0] == (0, 0.0)
     assert [s for s, _ in forgotten['relearn_full_curve']] == [0, 10, 20]
     assert forgotten['relearn_full_curve'] == reference['relearn_full_curve']
-    assert forgotten['relearn_full_acc_f_50'] is None  # beyond 20 steps
+    assert forgotten['relearn_full_acc_f_10'] == forgotten[
+        'relearn_full_curve'][1][1]
+    assert forgotten['relearn_full_acc_f_30'] is None  # beyond 20 steps
     if forgotten['relearn_full_steps'] is not None:
         assert forgotten['relearn_full_ain'] == 1
 
@@ -105,7 +107,8 @@ def test_relearn_steps_and_anamnesis_index_by_hand():
     curve = [(0, 0.0), (10, 20.0), (20, 39.0), (30, 50.0)]
     summary = RelearnCurve(mode='lora', steps=30).summarise(curve, 40.0)
     assert summary['relearn_lora_steps'] == 20  # 39 >= 0.95 * 40
-    assert summary['relearn_lora_acc_f_50'] is None
+    assert summary['relearn_lora_acc_f_30'] == 50.0
+    assert summary['relearn_lora_acc_f_100'] is None
     results = dict(U=dict(relearn_lora_steps=20),
                    R=dict(relearn_lora_steps=80))
     add_anamnesis_index(results)

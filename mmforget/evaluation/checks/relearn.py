@@ -5,8 +5,9 @@ as long as Retrain, which never knew it (Anamnesis Index, AIN = steps(U) /
 steps(R): about 1 is the goal, far below 1 means residual knowledge).
 
 Opt-in (it trains): ``dict(type='mmforget.RelearnCurve', mode='lora')``
-in ``train_cfg.evaluation.checks``. It needs the model, not only its
-outputs, so the evaluator calls it with the model and the datasets.
+(or 'head', 'full', 'retain'; one entry per mode) in
+``train_cfg.evaluation.checks``. It needs the model, not only its outputs,
+so the evaluator calls it with the model and the datasets.
 """
 import copy
 
@@ -20,16 +21,25 @@ from mmforget.registry import FORGETTING_CHECKS
 from .base import MetricSpec
 from .outputs import split_indices
 
+# What each mode fine-tunes, and on which images.
+MODES = dict(
+    head=('the head only', 'shots of forget_train + retain_train'),
+    full=('every weight', 'shots of forget_train + retain_train'),
+    lora=('LoRA on the FFNs', 'shots of forget_train + retain_train'),
+    retain=('every weight', 'retain_train only, no forget image'),
+)
+LEARNING_RATES = dict(head=1e-2, full=1e-3, lora=1e-2, retain=1e-3)
+REPORT_STEPS = (10, 30, 100, 300)
 
-def relearn_metrics(mode):
-    what = dict(lora='LoRA on the FFNs', full='every weight')
+
+def relearn_metrics(mode, report_steps=REPORT_STEPS):
+    what, data = MODES[mode]
     return {
         f'relearn_{mode}_acc_f_{steps}': MetricSpec(
             'reference', 'Retrain (relearns from nothing)',
-            'fit: shots of forget_train + retain_train; scored on '
-            'forget_test',
-            f'Acc_f after {steps} fine-tuning steps of {what[mode]}, %')
-        for steps in (50, 200)
+            f'fit: {data}; scored on forget_test',
+            f'Acc_f after {steps} fine-tuning steps of {what}, %')
+        for steps in report_steps
     } | {
         f'relearn_{mode}_steps': MetricSpec(
             'reference', 'Retrain', 'as above',
@@ -43,48 +53,77 @@ def relearn_metrics(mode):
 
 @FORGETTING_CHECKS.register_module()
 class RelearnCurve:
-    """Fine-tune a copy of the model on ``shots`` training images of every
-    forgotten class plus as many retain images per step (CE, AdamW), and
-    score Acc_f on the forgotten classes' test images every
-    ``eval_every`` steps, up to ``steps``. ``mode``: 'lora' (rank-4
-    adapters on the ViT FFNs, head frozen, as GS-LoRA trains) or 'full'
-    (every weight, the head included)."""
-    needs_model = True
-    metrics = relearn_metrics('lora') | relearn_metrics('full')
+    """Fine-tune a copy of the model (CE, AdamW) and score Acc_f on the
+    forgotten classes' test images every ``eval_every`` steps and at each
+    of ``report_steps``, up to ``steps`` (default: the last report step).
+    Each step reads ``shots`` training images of every forgotten class
+    plus ``retain_batch`` random retain images. ``mode``:
 
-    def __init__(self, mode='lora', shots=5, steps=200, eval_every=10,
-                 lr=None, retain_batch=32, recovered=0.95, seed=0):
-        if mode not in ('lora', 'full'):
-            raise ValueError(f"mode must be 'lora' or 'full', got {mode!r}")
+    - 'head': the head only, the backbone frozen in eval mode (what a new
+      read-out of the released features recovers);
+    - 'full': every weight, the head included;
+    - 'lora': rank-4 adapters on the ViT FFNs, head frozen, as GS-LoRA
+      trains;
+    - 'retain': every weight, on retain images only: does the class come
+      back on its own when the model is trained on other classes?
+
+    Report steps other than the defaults declare their metrics when the
+    check is built, so that this process's gap card finds them."""
+    needs_model = True
+    metrics = {name: spec for mode in MODES
+               for name, spec in relearn_metrics(mode).items()}
+
+    def __init__(self, mode='lora', shots=5, steps=None,
+                 report_steps=REPORT_STEPS, eval_every=10, lr=None,
+                 retain_batch=32, recovered=0.95, seed=0):
+        if mode not in MODES:
+            raise ValueError(f'mode must be one of {list(MODES)}, got '
+                             f'{mode!r}')
         self.mode = mode
         self.shots = shots
-        self.steps = steps
+        self.report_steps = tuple(sorted(report_steps))
+        self.steps = steps or max(self.report_steps)
         self.eval_every = eval_every
-        self.lr = lr or dict(lora=1e-2, full=1e-3)[mode]
+        self.lr = lr or LEARNING_RATES[mode]
         self.retain_batch = retain_batch
         self.recovered = recovered
         self.seed = seed
+        for name, spec in relearn_metrics(mode, self.report_steps).items():
+            RelearnCurve.metrics.setdefault(name, spec)
 
     def __call__(self, model, train_set, test_set, forgotten, retained,
                  original_acc_f=None, per_class=100):
         """Results of relearning ``model`` (it is copied, never changed);
         ``original_acc_f``: the original model's Acc_f on the same test
         images, the target of ``relearn_<mode>_steps``."""
+        _, curve = self.relearn(model, train_set, test_set, forgotten,
+                                retained, per_class)
+        return self.summarise(curve, original_acc_f)
+
+    def relearn(self, model, train_set, test_set, forgotten, retained,
+                per_class=100):
+        """(the fine-tuned copy, [(step, Acc_f)]). In 'retain' mode no
+        image of a forgotten class is read from ``train_set``."""
         torch.manual_seed(self.seed)
         rng = np.random.default_rng(self.seed)
         student = self.trainable_copy(model)
         params = [p for p in student.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=self.lr, weight_decay=0.0)
-        shots = split_indices(train_set, forgotten, self.shots, self.seed)
+        shots = ([] if self.mode == 'retain' else
+                 split_indices(train_set, forgotten, self.shots, self.seed))
         retain = split_indices(train_set, retained, 10**9)
         test = split_indices(test_set, forgotten, per_class)
+        scored_at = set(range(self.eval_every, self.steps + 1,
+                              self.eval_every))
+        scored_at |= {s for s in self.report_steps if s <= self.steps}
+        scored_at.add(self.steps)
         curve = [(0, self.accuracy(student, test_set, test))]
         for step in range(1, self.steps + 1):
             batch = [train_set[int(i)] for i in shots] + [
                 train_set[int(i)] for i in rng.choice(
                     retain, min(self.retain_batch, len(retain)),
                     replace=False)]
-            student.train()
+            self.train_mode(student)
             data = student.data_preprocessor(pseudo_collate(batch), True)
             labels = torch.cat([s.gt_label for s in data['data_samples']])
             logits = student.logits(student.extract_feat(data['inputs']))
@@ -92,21 +131,34 @@ class RelearnCurve:
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            if step % self.eval_every == 0 or step == self.steps:
+            if step in scored_at:
                 curve.append((step, self.accuracy(student, test_set, test)))
-        return self.summarise(curve, original_acc_f)
+        return student, curve
 
     def trainable_copy(self, model):
         """A copy of ``model`` (a plain, LoRA-free classifier) whose
-        relearning parameters train: fresh LoRA adapters, or everything."""
+        relearning parameters train: the head, fresh LoRA adapters, or
+        everything."""
         student = copy.deepcopy(model)
         if self.mode == 'lora':
             inject_lora(student, classifier_lora_targets(student), rank=4)
             for name, param in student.named_parameters():
                 param.requires_grad_('lora_' in name)
+        elif self.mode == 'head':
+            student.requires_grad_(False)
+            student.head.requires_grad_(True)
         else:
             student.requires_grad_(True)
         return student
+
+    def train_mode(self, student):
+        """Training mode, but a frozen backbone stays in eval mode (its
+        normalisation statistics must not move either)."""
+        if self.mode == 'head':
+            student.eval()
+            student.head.train()
+        else:
+            student.train()
 
     @torch.no_grad()
     def accuracy(self, model, dataset, indices, batch_size=64):
@@ -127,7 +179,7 @@ class RelearnCurve:
                 return None  # beyond this check's budget
             return [acc for step, acc in curve if step <= steps][-1]
         prefix = f'relearn_{self.mode}'
-        result = {f'{prefix}_acc_f_{s}': at(s) for s in (50, 200)}
+        result = {f'{prefix}_acc_f_{s}': at(s) for s in self.report_steps}
         result[f'{prefix}_steps'] = None
         if original_acc_f is not None:
             target = self.recovered * original_acc_f
