@@ -70,5 +70,10 @@ checks = [
     dict(type='mmforget.ClassConditionalMIA'),
     dict(type='mmforget.LinearProbe'),
     dict(type='mmforget.KNNProbe'),
+    dict(type='mmforget.MLPProbe'),
     dict(type='mmforget.PrototypeAttack'),
+    dict(type='mmforget.BlockProbes', probes=('linear', 'knn')),
+    dict(type='mmforget.RelearnCurve', mode='head'),
+    dict(type='mmforget.RelearnCurve', mode='full'),
+    dict(type='mmforget.RelearnCurve', mode='retain'),
 ]
