@@ -76,6 +76,15 @@ def batch_loss(model, data):
                              torch.arange(len(samples)))
 
 
+def refuse_training(method, context):
+    """A training-free method has no loss: refuse, before anything runs, a
+    schedule that would train."""
+    if context.max_epochs:
+        raise ValueError(
+            f'{method.name} is training-free, but train_cfg.max_epochs is '
+            f'{context.max_epochs}: set train_cfg.max_epochs=0')
+
+
 def build_method(cfg, model):
     """The method of ``train_cfg.method`` attached to ``model``, after it
     has checked that it can work on that model."""

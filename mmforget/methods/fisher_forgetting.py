@@ -15,7 +15,7 @@ Nothing trains: its configs set ``train_cfg.max_epochs=0``.
 import torch
 
 from mmforget.registry import METHODS
-from .base import ForgettingMethod, batch_loss
+from .base import ForgettingMethod, batch_loss, refuse_training
 from .scrub import subset_batch
 
 
@@ -96,10 +96,7 @@ class FisherForgetting(ForgettingMethod):
 
     def before_tasks(self, model, context):
         """Refuse a schedule that would train: there is no loss."""
-        if context.max_epochs:
-            raise ValueError(
-                f'{self.name} is training-free, but train_cfg.max_epochs is '
-                f'{context.max_epochs}: set train_cfg.max_epochs=0')
+        refuse_training(self, context)
 
     def start_task(self, model, context):
         """The Fisher of this task's retain images under the current

@@ -12,7 +12,7 @@ configs set ``train_cfg.max_epochs=0``.
 import torch
 
 from mmforget.registry import METHODS
-from .base import ForgettingMethod
+from .base import ForgettingMethod, refuse_training
 from .boundary_expanding import class_layer
 
 
@@ -53,10 +53,7 @@ class HeadReset(ForgettingMethod):
 
     def before_tasks(self, model, context):
         """Refuse a schedule that would train: there is no loss."""
-        if context.max_epochs:
-            raise ValueError(
-                f'{self.name} is training-free, but train_cfg.max_epochs is '
-                f'{context.max_epochs}: set train_cfg.max_epochs=0')
+        refuse_training(self, context)
 
     def start_task(self, model, context):
         """Set this task's forgotten rows; earlier tasks' rows arrive with

@@ -19,7 +19,7 @@ from torch import nn
 
 from mmforget.evaluation.forgetting_scores import subset_score
 from mmforget.registry import METHODS
-from .base import ForgettingMethod, batch_loss
+from .base import ForgettingMethod, batch_loss, refuse_training
 
 
 def pareto_front(importance, alignment):
@@ -107,10 +107,7 @@ class SLUG(ForgettingMethod):
         self.edit = None
 
     def before_tasks(self, model, context):
-        if context.max_epochs:
-            raise ValueError(
-                f'SLUG is training-free, but train_cfg.max_epochs is '
-                f'{context.max_epochs}: set train_cfg.max_epochs=0')
+        refuse_training(self, context)
         self.set_trainable(model)  # a detector's frozen stages too
         if not context.has_val_split:
             raise ValueError(

@@ -12,7 +12,7 @@ its configs set ``train_cfg.max_epochs=0``.
 import torch
 
 from mmforget.registry import METHODS
-from .base import ForgettingMethod, batch_loss
+from .base import ForgettingMethod, batch_loss, refuse_training
 
 
 def dampen(params, forget_importance, global_importance, alpha, dampening):
@@ -67,10 +67,7 @@ class SSD(ForgettingMethod):
 
     def before_tasks(self, model, context):
         """I_D, once, with the original weights (a resumed run too)."""
-        if context.max_epochs:
-            raise ValueError(
-                f'SSD is training-free, but train_cfg.max_epochs is '
-                f'{context.max_epochs}: set train_cfg.max_epochs=0')
+        refuse_training(self, context)
         self.set_trainable(model)  # a detector's frozen stages too
         self.global_importance = importance(
             model, dict(model.named_parameters()),

@@ -41,7 +41,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Subset
 
 from mmforget.registry import METHODS
-from .base import ForgettingMethod
+from .base import ForgettingMethod, refuse_training
 
 
 def gram_projector(gram, alpha):
@@ -214,10 +214,7 @@ class SubspaceRemoval(ForgettingMethod):
 
     def before_tasks(self, model, context):
         """Refuse a schedule that would train: there is no loss."""
-        if context.max_epochs:
-            raise ValueError(
-                f'{self.name} is training-free, but train_cfg.max_epochs is '
-                f'{context.max_epochs}: set train_cfg.max_epochs=0')
+        refuse_training(self, context)
 
     def start_task(self, model, context):
         """Measure every layer's inputs on this task's forget and retain
