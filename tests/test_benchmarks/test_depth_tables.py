@@ -56,3 +56,57 @@ def test_the_task_table_marks_decisions_residuals_and_training():
     assert knn.endswith('| no | 71.0±1.4 | 73.0 | 42.0±2.8 † |')
     assert lines[-1] == ('| **worst decisive Residual** |  |  |  | 0.12 | '
                          '1.00 | 0.12 |')
+
+
+def option_exists(cfg, key):
+    """A --cfg-options key a run would not silently add: a config value,
+    or an argument of the method (``train_cfg.method.<arg>``)."""
+    import inspect
+
+    from mmforget.registry import METHODS
+    prefix = 'train_cfg.method.'
+    if key.startswith(prefix) and '.' not in key[len(prefix):]:
+        method = METHODS.get(cfg.train_cfg.method.type)
+        arguments = set()
+        for cls in method.__mro__:
+            if '__init__' in vars(cls):
+                arguments |= set(inspect.signature(cls.__init__).parameters)
+        return key[len(prefix):] in arguments
+    node = cfg
+    for part in key.split('.'):
+        if not (hasattr(node, 'keys') and part in node):
+            return False
+        node = node[part]
+    return True
+
+
+def test_every_comparison_plan_names_configs_that_build():
+    """Each plan's configs exist in every setting they run in, their grid
+    keys exist in the config, and a plan's checks build."""
+    import glob
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from mmforget.benchmarks.plans import load_plan
+    from mmforget.registry import FORGETTING_CHECKS
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    plans = sorted(glob.glob(osp.join(root, 'configs', 'comparisons',
+                                      '*.py')))
+    assert any(p.endswith('vit-6b_numbers_depth.py') for p in plans)
+    for path in plans:
+        plan = load_plan(path)
+        for setting in plan.settings:
+            for method in plan.methods:
+                if setting['name'] not in method.get(
+                        'settings', [setting['name']]):
+                    continue
+                config = osp.join(root, method['config'].format(
+                    setting=setting['suffix']))
+                assert osp.isfile(config), (path, method['name'])
+                cfg = Config.fromfile(config)
+                for key in method.get('grid', {}):
+                    assert option_exists(cfg, key), (path, method['name'],
+                                                     key)
+        for check in plan.get('checks', []):
+            assert FORGETTING_CHECKS.build(check)
