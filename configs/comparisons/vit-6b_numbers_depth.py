@@ -73,7 +73,7 @@ checks = [
     dict(type='mmforget.MLPProbe'),
     dict(type='mmforget.PrototypeAttack'),
     dict(type='mmforget.BlockProbes', probes=('linear', 'knn')),
-    dict(type='mmforget.RelearnCurve', mode='head'),
-    dict(type='mmforget.RelearnCurve', mode='full'),
-    dict(type='mmforget.RelearnCurve', mode='retain'),
+    dict(type='mmforget.RelearnCurve', mode='head', eval_every=50),
+    dict(type='mmforget.RelearnCurve', mode='full', eval_every=50),
+    dict(type='mmforget.RelearnCurve', mode='retain', eval_every=50),
 ]

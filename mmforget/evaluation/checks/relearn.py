@@ -117,6 +117,10 @@ class RelearnCurve:
                               self.eval_every))
         scored_at |= {s for s in self.report_steps if s <= self.steps}
         scored_at.add(self.steps)
+        if self.mode == 'head':  # a frozen backbone: its features once
+            return student, self.relearn_head(student, train_set, test_set,
+                                              shots, retain, test, rng,
+                                              scored_at)
         curve = [(0, self.accuracy(student, test_set, test))]
         for step in range(1, self.steps + 1):
             batch = [train_set[int(i)] for i in shots] + [
@@ -134,6 +138,60 @@ class RelearnCurve:
             if step in scored_at:
                 curve.append((step, self.accuracy(student, test_set, test)))
         return student, curve
+
+    def relearn_head(self, student, train_set, test_set, shots, retain,
+                     test, rng, scored_at):
+        """The 'head' mode's steps on features computed once: the backbone
+        is frozen in eval mode, so every step would compute them again."""
+        shot_feats, shot_labels = self.features(student, train_set, shots)
+        pool_feats, pool_labels = self.features(student, train_set, retain)
+        test_feats, test_labels = self.features(student, test_set, test)
+
+        def accuracy():
+            student.eval()
+            with torch.no_grad():
+                logits = student.logits(test_feats)
+            return 100.0 * float((logits.argmax(1) == test_labels).sum()) \
+                / max(len(test_labels), 1)
+
+        params = [p for p in student.parameters() if p.requires_grad]
+        optimizer = torch.optim.AdamW(params, lr=self.lr, weight_decay=0.0)
+        curve = [(0, accuracy())]
+        for step in range(1, self.steps + 1):
+            drawn = torch.as_tensor(rng.choice(
+                len(retain), min(self.retain_batch, len(retain)),
+                replace=False))
+            feats = tuple(torch.cat([s, p[drawn]])
+                          for s, p in zip(shot_feats, pool_feats))
+            labels = torch.cat([shot_labels, pool_labels[drawn]])
+            self.train_mode(student)
+            loss = torch.nn.functional.cross_entropy(student.logits(feats),
+                                                     labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if step in scored_at:
+                curve.append((step, accuracy()))
+        return curve
+
+    @torch.no_grad()
+    def features(self, model, dataset, indices, batch_size=64):
+        """``extract_feat`` of ``dataset[indices]`` (its tuple, each part
+        concatenated over the images) and their labels."""
+        model.eval()
+        parts, labels = [], []
+        loader = DataLoader(Subset(dataset, [int(i) for i in indices]),
+                            batch_size=batch_size, collate_fn=pseudo_collate)
+        for batch in loader:
+            data = model.data_preprocessor(batch, False)
+            feats = model.extract_feat(data['inputs'])
+            parts.append(feats if isinstance(feats, tuple) else (feats, ))
+            labels.append(torch.cat([s.gt_label
+                                     for s in data['data_samples']]))
+        if not parts:
+            return (torch.zeros(0), ), torch.zeros(0, dtype=torch.long)
+        return (tuple(torch.cat(p) for p in zip(*parts)),
+                torch.cat(labels))
 
     def trainable_copy(self, model):
         """A copy of ``model`` (a plain, LoRA-free classifier) whose
