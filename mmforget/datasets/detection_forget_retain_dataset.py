@@ -10,7 +10,7 @@ the papers' detector (method.md §3, §6).
 import numpy as np
 
 from mmforget.registry import DATASETS
-from .forget_retain_dataset import ForgetRetainDataset
+from .forget_retain_dataset import ForgetRetainDataset, checked_epoch_length
 from .task_schedule import ForgettingSchedule
 
 
@@ -40,10 +40,12 @@ class DetectionForgetRetainDataset(ForgetRetainDataset):
         few_shot (int, optional): instead of the rates, this many images
             showing each forget and each retain class.
         seed (int): seed of the subsampling; each task draws anew.
+        epoch_length (int | str, optional): as ``ForgetRetainDataset``'s
+            ('full': as many items per epoch as the whole training set).
     """
 
     def __init__(self, dataset, schedule, forget_rate=0.1, mem_rate=0.1,
-                 few_shot=None, seed=0):
+                 few_shot=None, seed=0, epoch_length=None):
         if isinstance(dataset, dict):
             dataset = DATASETS.build(dataset)
         for name, rate in (('forget_rate', forget_rate),
@@ -60,6 +62,7 @@ class DetectionForgetRetainDataset(ForgetRetainDataset):
                 '(data infos with `instances`); for classification use '
                 'mmforget.ForgetRetainDataset')
         self.dataset = dataset
+        self.epoch_length = checked_epoch_length(epoch_length, dataset)
         self.rates = dict(forget=forget_rate, retain=mem_rate)
         self.few_shot = few_shot
         self.seed = seed

@@ -41,6 +41,20 @@ def dataset_labels(dataset):
 
 
 @DATASETS.register_module()
+def checked_epoch_length(epoch_length, dataset):
+    """``epoch_length`` as a count ('full': the wrapped dataset's size), or
+    None; anything else is refused before training."""
+    if epoch_length == 'full':
+        return len(dataset)
+    if epoch_length is not None and (
+            isinstance(epoch_length, bool)
+            or not isinstance(epoch_length, int) or epoch_length < 1):
+        raise ValueError(
+            f"epoch_length must be a positive int or 'full' (the wrapped "
+            f"dataset's size), got {epoch_length!r}")
+    return epoch_length
+
+
 class ForgetRetainDataset:
     """Wraps any mmpretrain dataset into per-task forget / retain splits.
 
@@ -66,6 +80,8 @@ class ForgetRetainDataset:
     # False (set by the loop for methods such as Retrain): items hold retain
     # samples only, and no forget sample is ever read.
     use_forget_data = True
+    # None: an epoch is one pass over the task's larger split.
+    epoch_length = None
 
     def __init__(self, dataset, schedule, data_ratio=1.0, few_shot=None,
                  seed=0, epoch_length=None):
@@ -79,15 +95,7 @@ class ForgetRetainDataset:
                 f'data_ratio=1 (got data_ratio={data_ratio}): they are two '
                 'ways to choose the training subset, use one')
         self.dataset = dataset
-        if epoch_length == 'full':
-            epoch_length = len(dataset)
-        if epoch_length is not None and (
-                isinstance(epoch_length, bool)
-                or not isinstance(epoch_length, int) or epoch_length < 1):
-            raise ValueError(
-                f"epoch_length must be a positive int or 'full' (the "
-                f'wrapped dataset\'s size), got {epoch_length!r}')
-        self.epoch_length = epoch_length
+        self.epoch_length = checked_epoch_length(epoch_length, dataset)
         self.data_ratio = data_ratio
         self.few_shot = few_shot
         self.seed = seed
