@@ -40,7 +40,6 @@ def dataset_labels(dataset):
          for i in range(len(dataset))], dtype=np.int64)
 
 
-@DATASETS.register_module()
 def checked_epoch_length(epoch_length, dataset):
     """``epoch_length`` as a count ('full': the wrapped dataset's size), or
     None; anything else is refused before training."""
@@ -55,6 +54,7 @@ def checked_epoch_length(epoch_length, dataset):
     return epoch_length
 
 
+@DATASETS.register_module()
 class ForgetRetainDataset:
     """Wraps any mmpretrain dataset into per-task forget / retain splits.
 
