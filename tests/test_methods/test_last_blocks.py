@@ -155,7 +155,9 @@ class RecordingDataset:
 
 @pytest.fixture(scope='module')
 def digits_train():
-    return DigitsDataset(split='train', pipeline=[dict(type='PackInputs')])
+    # Scoped by name: an earlier test may have left mmdet as the default.
+    return DigitsDataset(split='train',
+                         pipeline=[dict(type='mmpretrain.PackInputs')])
 
 
 @pytest.mark.parametrize('method_type', METHOD_TYPES)
