@@ -67,7 +67,7 @@ tune-numbers: install $(NUMBERS_PRETRAINED)
 DEPTH_NUMBERS := configs/comparisons/vit-6b_numbers_depth.py
 depth-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-runs
-	$(PY) tools/compare_depth.py --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers --image docs/images/depth_numbers.png
+	$(PY) tools/compare_depth.py --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers --image docs/images/depth_numbers.png --summary README.md:which-method
 
 # A digits run killed in the middle of task 1 and resumed, against an
 # uninterrupted run: the summaries must be equal.

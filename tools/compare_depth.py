@@ -12,7 +12,8 @@ Residual |U - R| / |O - R| where the attack decides, and a mark where the
 method trains against it; then TA, Acc_f, minutes and the worst decisive
 Residual. ``depth.png`` plots TA against that worst Residual (the Pareto
 plot). ``--results PAGE:NAME`` also writes the tables into a section of a
-results page, ``--image`` copies the plot.
+results page, ``--image`` copies the plot, ``--summary PAGE:NAME`` writes
+one row per method (TA and worst decisive Residual per task).
 """
 import argparse
 import warnings
@@ -34,9 +35,13 @@ def main():
                         help='also write the tables into this results page '
                         'section')
     parser.add_argument('--image', help='copy the Pareto plot here')
+    parser.add_argument('--summary', metavar='PAGE:NAME',
+                        help='write the one-row-per-method table (TA and '
+                        'worst decisive Residual per task) into this '
+                        'section, e.g. README.md:which-method')
     args = parser.parse_args()
     print(compare_depth(args.plan, args.out_dir, args.tasks, args.per_class,
-                        args.results, args.image))
+                        args.results, args.image, args.summary))
 
 
 if __name__ == '__main__':

@@ -143,14 +143,21 @@ def decisive_rows(plan, entry):
     return rows
 
 
-def worst_residual(rows, name):
-    """A method's largest Residual over the decisive checks it does not
-    train against (None if none decides)."""
-    values = [row['methods'][name]['residual'] for row in rows
+def worst_check(rows, name):
+    """(largest Residual, its check) over the decisive checks the method
+    does not train against; (None, None) if none decides."""
+    values = [(row['methods'][name]['residual'], row['metric'])
+              for row in rows
               if row['decides'] and name in row['methods']
               and not row['methods'][name]['trained_against']
               and row['methods'][name]['residual'] is not None]
-    return max(values) if values else None
+    return max(values) if values else (None, None)
+
+
+def worst_residual(rows, name):
+    """A method's largest Residual over the decisive checks it does not
+    train against (None if none decides)."""
+    return worst_check(rows, name)[0]
 
 
 def method_names(plan, entry):
@@ -212,6 +219,43 @@ def depth_markdown(plan, by_task):
     return '\n'.join(lines)
 
 
+def which_method_table(plan, by_task):
+    """One row per method, for the question "which method should I use":
+    per task its TA and its worst decisive Residual (with the check that
+    gives it), its largest Acc_f over the tasks and its training minutes
+    per task, each the mean over its seeds."""
+    tasks = sorted(by_task)
+    names = [m['name'] for m in plan['methods']
+             if any(m['name'] in by_task[t] for t in tasks)]
+    rows_of = {t: decisive_rows(plan, by_task[t]) for t in tasks}
+    header = ['method', 'seeds'] + [
+        f'task {t}: TA / worst Residual' for t in tasks] + [
+        'Acc_f (worst task)', 'training min / task']
+    body = []
+    for name in names:
+        seeds, acc_f, minutes = set(), [], []
+        cells = []
+        for task in tasks:
+            method = by_task[task].get(name)
+            if method is None:
+                cells.append(MISSING)
+                continue
+            runs = list(method['seeds'].values())
+            seeds |= set(method['seeds'])
+            acc_f.append(mean([r.get('acc_f_test') for r in runs]))
+            minutes.append(mean([r.get('minutes') for r in runs]))
+            worst, check = worst_check(rows_of[task], name)
+            ta = fmt(mean([r.get('ta') for r in runs]))
+            cells.append(f'{ta} / {fmt(worst, 2)}' +
+                         (f' ({check})' if check else ''))
+        acc_f = [a for a in acc_f if a is not None]
+        minutes = [m for m in minutes if m is not None]
+        body.append([name, str(len(seeds))] + cells + [
+            fmt(max(acc_f) if acc_f else None),
+            fmt(mean(minutes) if minutes else None)])
+    return '\n'.join(markdown_table(header, body)) + '\n'
+
+
 def pareto_plot(plan, by_task, path):
     """Per task, every method's TA (mean over seeds) against its worst
     decisive Residual: the lower right is what a user wants."""
@@ -243,10 +287,12 @@ def pareto_plot(plan, by_task, path):
 
 
 def compare_depth(plan_path, out_dir, tasks=(0, 1, 2, 3), per_class=100,
-                  results=None, image=None):
+                  results=None, image=None, summary=None):
     """Writes ``depth.md`` and ``depth.png`` (the Pareto plot) in
-    ``out_dir``, the tables into the results page section ``results`` and
-    the plot to ``image`` when given. Returns the Markdown."""
+    ``out_dir``, the tables into the results page section ``results``, the
+    plot to ``image`` and the one-row-per-method table to the section
+    ``summary`` (e.g. 'README.md:which-method') when given. Returns the
+    Markdown."""
     from mmengine.registry import init_default_scope
     plan = load_plan(plan_path)
     init_default_scope('mmpretrain')
@@ -263,4 +309,5 @@ def compare_depth(plan_path, out_dir, tasks=(0, 1, 2, 3), per_class=100,
     pareto_plot(plan, by_task, figure)
     copy_figure(figure, image)
     publish(results, text)
+    publish(summary, which_method_table(plan, by_task))
     return text

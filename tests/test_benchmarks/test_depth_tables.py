@@ -2,7 +2,7 @@
 the Residuals against Retrain's mean, the trained-against marks and the
 worst decisive Residual."""
 from mmforget.benchmarks.depth import (decisive_rows, task_table,
-                                       worst_residual)
+                                       which_method_table, worst_residual)
 
 PLAN = dict(reference='R', methods=[dict(name='R'), dict(name='Head reset'),
                                     dict(name='Deep')])
@@ -56,6 +56,24 @@ def test_the_task_table_marks_decisions_residuals_and_training():
     assert knn.endswith('| no | 71.0±1.4 | 73.0 | 42.0±2.8 † |')
     assert lines[-1] == ('| **worst decisive Residual** |  |  |  | 0.12 | '
                          '1.00 | 0.12 |')
+
+
+def test_the_which_method_table_has_one_row_per_method_and_task():
+    later = entry()
+    later['Deep']['seeds'][0]['acc_f_test'] = 4.0
+    text = which_method_table(PLAN, {0: entry(), 3: later})
+    lines = text.splitlines()
+    assert lines[0] == ('| method | seeds | task 0: TA / worst Residual | '
+                        'task 3: TA / worst Residual | Acc_f (worst task) '
+                        '| training min / task |')
+    # TA mean over seeds / worst decisive Residual (the k-NN check, which
+    # Deep trains against, is left out) / Acc_f / minutes.
+    assert lines[2] == ('| R | 2 | 97.0 / 0.12 (probe_acc_f) | '
+                        '97.0 / 0.12 (probe_acc_f) | – | 3.1 |')
+    assert lines[3] == ('| Head reset | 1 | 96.7 / 1.00 (probe_acc_f) | '
+                        '96.7 / 1.00 (probe_acc_f) | – | 0.0 |')
+    assert lines[4] == ('| Deep | 2 | 95.0 / 0.12 (probe_acc_f) | '
+                        '95.0 / 0.12 (probe_acc_f) | 4.0 | 1.0 |')
 
 
 def option_exists(cfg, key):

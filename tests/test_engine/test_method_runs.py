@@ -13,6 +13,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from conftest import REPO_ROOT
+from mmforget.evaluation.release_hygiene import hygiene_problems
 from mmforget.registry import METHODS
 from pinned_summaries import PINNED_METHODS, SCORES, check_pinned
 
@@ -88,9 +89,16 @@ def test_one_task_of_every_other_method(method, pretrained, tmp_path):
     assert summary['method'] and task['forget_classes']
     for key in ('forget', 'retain', 'h_mean'):
         assert 0 <= task[key] <= 100, (key, task[key])
-    # The released weights are the pre-trained model's, nothing added.
+    # The released weights are the pre-trained model's, nothing added, and
+    # the release passes tools/verify_release.py's checks.
     assert set(released_keys(tmp_path / 'task_0.pth')) == set(
         released_keys(pretrained))
+    release = torch.load(tmp_path / 'release' / 'task_0.pth',
+                         weights_only=True)
+    original = torch.load(pretrained, weights_only=True)['state_dict']
+    assert {k: v.shape for k, v in release['state_dict'].items()} == {
+        k: v.shape for k, v in original.items()}
+    assert hygiene_problems(release) == []
 
 
 def test_a_run_points_at_its_retrain_reference(pretrained, tmp_path):
