@@ -124,7 +124,7 @@ def decisive_rows(plan, entry):
     for metric in attack_metrics(entry):
         o = entry['O'].get(metric)
         r_values = [r.get(metric) for r in reference.values()]
-        decides = separates(o, r_values)
+        decides = separates(o, r_values, min_gap=plan.get('min_gap', 0.0))
         r_mean = mean(r_values)
         methods = {}
         for name, method in entry.items():
@@ -206,9 +206,12 @@ def depth_markdown(plan, by_task):
     decisive = {task: [r['metric'] for r in decisive_rows(plan, entry)
                        if r['decides']]
                 for task, entry in sorted(by_task.items())}
+    gap = plan.get('min_gap', 0.0)
+    band = 'R\'s mean ± 2 std' + (
+        f' and at least {gap:g} from that mean' if gap else '')
     lines = ['Cells: mean ± std over seeds (Residual |U - R| / |O - R| '
              'against the mean of R, only where the check decides: O '
-             'outside R\'s mean ± 2 std). ' + TRAINED_AGAINST +
+             f'outside {band}). ' + TRAINED_AGAINST +
              ': the method\'s loss mimics that attack; its worst Residual '
              'leaves it out.', '',
              '**Checks that separate O from R:** ' + '; '.join(

@@ -58,6 +58,17 @@ def test_the_task_table_marks_decisions_residuals_and_training():
                          '1.00 | 0.12 |')
 
 
+def test_a_plan_minimum_gap_takes_decisions_away():
+    # O 88 against R 72 (band 5.66): decides up to a 16-point minimum gap.
+    plan = dict(PLAN, min_gap=16.0)
+    rows = {r['metric']: r for r in decisive_rows(plan, entry())}
+    assert rows['probe_acc_f']['decides'] is False
+    assert rows['probe_acc_f']['methods']['Deep']['residual'] is None
+    plan['min_gap'] = 15.9
+    rows = {r['metric']: r for r in decisive_rows(plan, entry())}
+    assert rows['probe_acc_f']['decides'] is True
+
+
 def test_the_which_method_table_has_one_row_per_method_and_task():
     later = entry()
     later['Deep']['seeds'][0]['acc_f_test'] = 4.0

@@ -27,6 +27,16 @@ def test_a_check_separates_only_beyond_the_band():
     assert separates(None, retrain) is None
 
 
+def test_a_minimum_gap_widens_a_band_that_few_seeds_make_too_narrow():
+    # The prototype attack at task 0: Retrain 99.2 +- 0.3 over 3 seeds, O
+    # 98.3, 0.9 points away: outside 2 std, inside a 5-point minimum gap.
+    retrain = [98.9, 99.2, 99.5]          # mean 99.2, band 0.6
+    assert separates(98.3, retrain)
+    assert not separates(98.3, retrain, min_gap=5.0)
+    assert separates(92.8, retrain, min_gap=5.0)     # 6.4 points
+    assert not separates(75.0, [70.0, 72.0, 74.0], min_gap=2.0)  # band 4
+
+
 def test_residual_counts_overshooting_retrain():
     assert residual(90.0, 90.0, 70.0) == 1.0     # hidden: U = O
     assert residual(90.0, 70.0, 70.0) == 0.0     # gone: U = R

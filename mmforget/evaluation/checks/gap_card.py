@@ -44,16 +44,18 @@ def noise_band(reference_values, width=2.0):
     return width * statistics.stdev(values) if len(values) > 1 else None
 
 
-def separates(original, reference_values, width=2.0):
+def separates(original, reference_values, width=2.0, min_gap=0.0):
     """Whether a check tells the original from Retrain: O lies outside
-    Retrain's mean +- ``width`` std over its seeds. None where it cannot be
-    decided (O unknown, fewer than two Retrain seeds). Only such decisive
-    checks carry a Residual worth reading."""
+    Retrain's mean +- ``width`` std over its seeds, and at least
+    ``min_gap`` from that mean (a few seeds can give a band far narrower
+    than the check's real noise). None where it cannot be decided (O
+    unknown, fewer than two Retrain seeds). Only such decisive checks carry
+    a Residual worth reading."""
     band = noise_band(reference_values, width)
     if original is None or band is None:
         return None
     return abs(original - statistics.mean(
-        v for v in reference_values if v is not None)) > band
+        v for v in reference_values if v is not None)) > max(band, min_gap)
 
 
 def gap_card(original=None, forgotten=None, reference=None):
