@@ -261,7 +261,8 @@ def which_method_table(plan, by_task):
 
 def pareto_plot(plan, by_task, path):
     """Per task, every method's TA (mean over seeds) against its worst
-    decisive Residual: the lower right is what a user wants."""
+    decisive Residual: the upper left is what a user wants;
+    Retrain is plotted at its own seeds' Residual (the noise floor)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -272,20 +273,24 @@ def pareto_plot(plan, by_task, path):
         entry = by_task[task]
         rows = decisive_rows(plan, entry)
         for name in method_names(plan, entry):
+            # The same colour and marker for a method on every panel.
+            index = [m['name'] for m in plan['methods']].index(name)
+            style = dict(color=plt.cm.tab20(index % 20),
+                         marker='osD^v'[index % 5])
             worst = worst_residual(rows, name)
             ta = mean([r.get('ta') for r in entry[name]['seeds'].values()])
-            if name == plan['reference']:
-                worst = 0.0
             if worst is None or ta is None:
                 continue
-            ax.scatter(worst, ta)
-            ax.annotate(name, (worst, ta), fontsize=7,
-                        textcoords='offset points', xytext=(3, 3))
+            ax.scatter(worst, ta, label=name, **style)
         ax.set(title=f'task {task}', xlabel='worst decisive Residual '
                '(0 = Retrain)', ylabel='TA, kept classes %')
         ax.grid(alpha=0.3)
+    # One legend (labels beside close points would overlap).
+    handles, labels = axes[0][-1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc='center left', fontsize=7,
+               bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, bbox_inches='tight')
     plt.close(fig)
 
 
