@@ -8,12 +8,18 @@ include Makefile
 .PHONY: compare-digits compare-digits-methods compare-digits-checks \
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
 	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume \
-	pin-numbers depth-numbers
+	pin-numbers depth-numbers depth-shapes
 
 # GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
 # Forgotten-Object Fate (Retrain: 20 epochs per task from scratch).
 compare-shapes: install $(DETECTOR)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_continual.py --out-dir work_dirs/compare_shapes_methods --results detection.md:compare-shapes
+
+# Is the object gone from the detector? Head reset (the forgotten logit
+# removed), PRR and GS-LoRA against a Retrain detector: AP and the
+# Forgotten-Object Fate, 2 seeds (Retrain: 20 epochs per task from scratch).
+depth-shapes: install $(DETECTOR)
+	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_depth.py --out-dir work_dirs/depth_shapes --results detection.md:depth-shapes
 
 # GS-LoRA vs GS-LoRA++ on digits: full data, 4-shot, 2 missing classes, 3 seeds.
 DIGITS_CONFIGS := $(foreach s,continual continual-4shot continual-missing2,\

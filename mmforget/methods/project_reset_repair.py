@@ -4,7 +4,8 @@ What the depth measurements ask of a method: the head edit's accuracy on the
 kept classes, and features that read the forgotten classes no better than a
 model that never saw them. Each task:
 
-1. **Project**: every linear layer under the head is projected off the input
+1. **Project**: every linear layer below the head (a classifier's backbone,
+   a detector's encoder and decoder) is projected off the input
    directions the forget images use and the kept ones do not (Subspace
    removal's closed form, from one pass over each split), so the
    class-specific directions leave every block, not only the last;
@@ -33,8 +34,10 @@ class ProjectResetRepair(ForgettingMethod):
         alpha_f (float): how fully directions the forget images use are
             removed (``SubspaceRemoval.alpha_f``).
         max_samples (int): images of each split read for the projection.
-        head_value (float): the forgotten head rows' value (0.0, the ViT
+        head_value (float): the forgotten head rows' weights (0.0, the ViT
             head's initial value).
+        head_bias (float, optional): their bias (default ``head_value``;
+            a sigmoid detector: -30, the logit removed, see Head reset).
         name (str, optional): default 'PRR'.
 
     The model must carry LoRA adapters (its ``lora`` argument).
@@ -44,13 +47,12 @@ class ProjectResetRepair(ForgettingMethod):
     # The training batches hold kept classes only; the forget images are
     # read once per task, for the projection.
     uses_forget_data = False
-    model_kinds = ('classifier', )
 
     def __init__(self, alpha_r=100.0, alpha_f=300.0, max_samples=1000,
-                 head_value=0.0, name=None):
+                 head_value=0.0, head_bias=None, name=None):
         super().__init__(name=name, frozen=())
         self.projection = SubspaceRemoval(alpha_r, alpha_f, max_samples)
-        self.head_reset = HeadReset(head_value)
+        self.head_reset = HeadReset(head_value, head_bias)
 
     def is_trainable(self, name):
         return '.lora_' in name

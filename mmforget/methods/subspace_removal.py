@@ -1,7 +1,8 @@
 """Subspace removal (Deep Unlearning): training-free, one closed-form edit.
 
 Each linear layer of the model outside its head (a ViT's qkv, attention
-output projection and both MLP linears; optionally the patch embedding) has
+output projection and both MLP linears, optionally the patch embedding; a
+DETR's encoder and decoder linears, the deformable attention's included) has
 its weight projected so that it stops reading the directions of its input
 space that the forget images use and the retain images do not:
 
@@ -40,6 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, Subset
 
+from mmforget.models.interface import model_kind
 from mmforget.registry import METHODS
 from .base import ForgettingMethod, refuse_training
 
@@ -130,6 +132,22 @@ def sampled_batches(loader, max_samples, generator):
                    for key, values in batch.items()}
 
 
+def forward_without_head(model, data):
+    """A forward pass that reaches every layer a method may project: a
+    classifier's ``extract_feat``, a detector's backbone, neck, encoder and
+    decoder (``head_outputs``, the class and box branches included)."""
+    data = model.data_preprocessor(data, False)
+    feats = model.extract_feat(data['inputs'])
+    if model_kind(model) == 'detector':
+        model.head_outputs(feats, data['data_samples'])
+
+
+def head_module(model):
+    """The module that turns features into outputs: a classifier's
+    ``head``, a detector's ``bbox_head``."""
+    return model.bbox_head if model_kind(model) == 'detector' else model.head
+
+
 @torch.no_grad()
 def input_grams(model, layers, batches):
     """{name: X^T X} of each layer's input rows X over ``batches``, all
@@ -149,7 +167,7 @@ def input_grams(model, layers, batches):
     model.eval()
     try:
         for data in batches:
-            model.extract_feat(model.data_preprocessor(data, False)['inputs'])
+            forward_without_head(model, data)
     finally:
         model.train(was_training)
         for handle in handles:
@@ -175,8 +193,6 @@ class SubspaceRemoval(ForgettingMethod):
     """
 
     default_name = 'Subspace removal'
-    # It edits the layers under the head's embedding: classifiers only.
-    model_kinds = ('classifier', )
 
     def __init__(self, alpha_r=100.0, alpha_f=10.0, max_samples=1000,
                  patch_embed=False, name=None):
@@ -192,9 +208,12 @@ class SubspaceRemoval(ForgettingMethod):
         self.edited_layers = []
 
     def target_layers(self, model):
-        """{name: module}: every nn.Linear outside ``model.head`` (and the
-        patchifying convs with ``patch_embed``)."""
-        head = set(id(m) for m in model.head.modules())
+        """{name: module}: every nn.Linear outside the head (a
+        classifier's ``head``, a detector's ``bbox_head``), and the
+        patchifying convs with ``patch_embed``. A layer the forward pass
+        does not call as a module (``nn.MultiheadAttention``'s output
+        projection) is left as it is: its inputs are never seen."""
+        head = set(id(m) for m in head_module(model).modules())
         layers = {}
         for name, module in model.named_modules():
             if id(module) in head:
@@ -205,7 +224,7 @@ class SubspaceRemoval(ForgettingMethod):
         return layers
 
     def check_model(self, model):
-        """A classifier with linear layers outside its head."""
+        """A model with linear layers outside its head."""
         super().check_model(model)
         if not self.target_layers(model):
             raise TypeError(
@@ -230,7 +249,7 @@ class SubspaceRemoval(ForgettingMethod):
         with torch.no_grad():
             for name, layer in layers.items():
                 if name not in forget:
-                    continue  # not on the path of extract_feat
+                    continue  # never called as a module by the forward
                 size = forget[name].shape[0]
                 retain_gram = retain.get(
                     name, forget[name].new_zeros(size, size))

@@ -43,7 +43,7 @@ def test_the_start_is_the_projection_then_the_head_reset():
     assert got.keys() == want.keys()
     for key in got:
         assert torch.equal(got[key], want[key]), key
-    head_rows = method.head_reset._layer(model).weight[list(FORGET)]
+    head_rows = method.head_reset.class_layers(model)[0].weight[list(FORGET)]
     assert torch.all(head_rows == 0)
     # Attention and FFN linears were all projected (16 on 4 blocks).
     assert len(method.projection.edited_layers) == 16

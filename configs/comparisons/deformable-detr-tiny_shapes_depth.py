@@ -1,0 +1,27 @@
+# Is the object gone from the shapes detector? Head reset (the forgotten
+# class's logit removed from every decoder layer, nothing else changed),
+# PRR (mmforget's own method) and GS-LoRA against a Retrain detector per
+# task, forget ring then triangle, 2 seeds: AP_f / AP_r / AP_o and the
+# Forgotten-Object Fate (detected / relabelled / background, class-agnostic
+# recall). Read by `tools/compare_methods.py --plan` (`make -f research.mk
+# depth-shapes`). The cheap runs come first, so that an interrupted
+# comparison has them; finished runs are reused.
+# None is tuned: the shapes set has no split besides train and the scored
+# one, so every method runs with its config's values (PRR with GS-LoRA's
+# detector adapters, optimizer and epochs).
+reference = 'Retrain'
+tune = dict(seed=0, options=[])
+settings = [dict(name='full data', suffix='', seeds=[0, 1])]
+methods = [
+    dict(name='Head reset',
+         config='configs/head_reset/'
+         'head-reset_deformable-detr-tiny_shapes_continual.py'),
+    dict(name='PRR',
+         config='configs/prr/prr_deformable-detr-tiny_shapes_continual.py'),
+    dict(name='GS-LoRA',
+         config='configs/gs_lora/'
+         'gs-lora_deformable-detr-tiny_shapes_continual.py'),
+    dict(name='Retrain',
+         config='configs/retrain/'
+         'retrain_deformable-detr-tiny_shapes_continual.py'),
+]
