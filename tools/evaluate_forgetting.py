@@ -7,8 +7,10 @@ Retrain model (R), with |U - R| and the Residual score.
 
 The classes come from the checkpoint (the task it released: the classes it
 forgot and those forgotten before); the images from the config's training
-and test sets, through the test pipeline. The checks are the config's
-``train_cfg.evaluation.checks`` or, without them, the cheap defaults.
+and test sets, through the test pipeline; a DETR-family detector's samples
+are its objects (the queries matched to its boxes). The checks are the
+config's ``train_cfg.evaluation.checks`` or, without them, the cheap
+defaults (those that read objects, for a detector).
 """
 import argparse
 import json
@@ -37,7 +39,8 @@ def parse_args():
     parser.add_argument('--reference', help='the Retrain model of the same '
                         'task (a task_<t>.pth of a Retrain run)')
     parser.add_argument('--per-class', type=int, default=100,
-                        help='images read per class and split')
+                        help='images (a detector: objects) read per '
+                        'class and split')
     parser.add_argument('--out', help='json of the results (default: '
                         'next to CHECKPOINT, <name>_checks.json)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)

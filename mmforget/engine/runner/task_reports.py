@@ -90,7 +90,8 @@ class TaskChecks:
                 f'classifiers; {type(model).__name__} has no embedding to '
                 "check. For detectors add dict(type='mmforget."
                 "ForgottenObjectFate') to test_evaluator instead, and drop "
-                'train_cfg.evaluation.')
+                'train_cfg.evaluation; tools/evaluate_forgetting.py checks '
+                "a detector's task checkpoints on its objects.")
         self.evaluator = FORGETTING_CHECKS.build(
             dict(dict(type='mmforget.ForgettingEvaluator'), **evaluation))
 

@@ -9,6 +9,7 @@ from .gap_card import (avg_gap, format_gap_card, gap_card, metric_dictionary,
 from .evaluator import (DEFAULT_CHECKS, ForgettingEvaluator, build_datasets,
                         build_model, forgetting_task)
 from .outputs import EmbeddedImages, head_parameters
+from .detector_outputs import EmbeddedObjects
 from .standard_report import (AVG_GAP_METRICS, StandardReport, add_run_time,
                               run_minutes)
 from .membership import (ClassConditionalMIA, MIAEfficacy,
@@ -28,6 +29,7 @@ __all__ = [
     'svc_non_member_share', 'KNNProbe', 'LinearProbe', 'MLPProbe',
     'PrototypeAttack', 'head_parameters', 'AVG_GAP_METRICS', 'add_run_time',
     'run_minutes', 'StandardReport', 'DEFAULT_CHECKS', 'EmbeddedImages',
+    'EmbeddedObjects',
     'ForgettingEvaluator', 'build_datasets', 'build_model',
     'forgetting_task', 'RelearnCurve', 'BlockProbes', 'block_probe_metrics',
     'FaceVerification', 'verification_scores'

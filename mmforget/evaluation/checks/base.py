@@ -87,8 +87,13 @@ class MetricSpec:
 
 class ForgettingCheck:
     """One piece of evidence. Subclasses fill ``metrics`` (name ->
-    MetricSpec) and return those names from ``__call__``."""
+    MetricSpec) and return those names from ``__call__``, and list in
+    ``model_kinds`` the kinds of model (``model_kind``: 'classifier',
+    'detector') whose outputs they can read: a detector's samples are its
+    objects (``EmbeddedObjects``), which only a check that reads nothing
+    but the splits' feats, logits and labels can take for images."""
     metrics: Dict[str, MetricSpec] = {}
+    model_kinds = ('classifier',)
 
     def __call__(self, outputs: ModelOutputs) -> Dict[str, float]:
         raise NotImplementedError

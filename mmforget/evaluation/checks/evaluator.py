@@ -5,13 +5,17 @@ and in ``tools/evaluate_forgetting.py``.
 Each model's embeddings are computed once over the images of every class
 it is checked on and then split per task, so the original model (O) costs
 one pass for the whole run; the forgotten model (U) and the Retrain model
-of the task (R, from ``train_cfg.reference``) one pass per task.
+of the task (R, from ``train_cfg.reference``) one pass per task. A
+detector's samples are its objects (``EmbeddedObjects``), and only the
+checks whose ``model_kinds`` name 'detector' read them.
 """
 import copy
 import time
 
+from mmforget.models.interface import model_kind
 from mmforget.registry import FORGETTING_CHECKS
 from .base import accuracy
+from .detector_outputs import EmbeddedObjects
 from .gap_card import run_checks
 from .outputs import EmbeddedImages
 
@@ -24,6 +28,12 @@ DEFAULT_CHECKS = [
     dict(type='mmforget.KNNProbe'),
     dict(type='mmforget.PrototypeAttack'),
 ]
+
+
+def check_kinds(check):
+    """The kinds of model a check reads (those that train a copy of the
+    model, relearning and block probes, read classifiers)."""
+    return getattr(check, 'model_kinds', ('classifier',))
 
 
 def forgetting_task(path):
@@ -82,39 +92,81 @@ def add_anamnesis_index(results):
 
 @FORGETTING_CHECKS.register_module()
 class ForgettingEvaluator:
-    """Runs ``checks`` (default: the cheap ones) on the forgotten model and,
-    when they are known, the original and Retrain models of the same task,
-    reading at most ``per_class`` images of each class and split.
+    """Runs ``checks`` (default: the cheap ones that read the model's
+    kind) on the forgotten model and, when they are known, the original and
+    Retrain models of the same task, reading at most ``per_class`` images
+    of each class and split (a detector: about ``per_class`` objects, see
+    ``choose_images``); a configured check that cannot read the model's
+    kind is refused.
     ``never_seen``: a dataset config of classes (face identities) the
     model never trained on, for ``FaceVerification``.
     ``every_forget_train_image``: read every training image of the
     forgotten classes (``per_class`` caps the other splits), so that
     MIA-Efficacy labels all of them as its protocol says; False caps them
-    too (cheaper on large datasets)."""
+    too (cheaper on large datasets). ``detector_batch_size``: images per
+    forward pass of a detector (full-size images)."""
 
     def __init__(self, checks=None, per_class=100, batch_size=64,
-                 never_seen=None, every_forget_train_image=True):
-        checks = [FORGETTING_CHECKS.build(c) if isinstance(c, dict) else c
-                  for c in (checks or DEFAULT_CHECKS)]
+                 never_seen=None, every_forget_train_image=True,
+                 detector_batch_size=8):
+        self.configured = bool(checks)
+        self.all_checks = [
+            FORGETTING_CHECKS.build(c) if isinstance(c, dict) else c
+            for c in (checks or DEFAULT_CHECKS)]
+        self.select(self.all_checks)
+        self.never_seen_cfg = never_seen
+        self.per_class = per_class
+        self.every_forget_train_image = every_forget_train_image
+        self.batch_size = batch_size
+        self.detector_batch_size = detector_batch_size
+        self._datasets = None
+        self._original = None
+
+    def use_checks_for(self, kind):
+        """Select the checks for a model of ``kind``: the defaults that
+        read it, or the configured ones, each of which must read it."""
+        unreadable = [c for c in self.all_checks
+                      if kind not in check_kinds(c)]
+        if unreadable and self.configured:
+            names = ', '.join(type(c).__name__ for c in unreadable)
+            readers = ', '.join(sorted(
+                name for name, check in FORGETTING_CHECKS.module_dict.items()
+                if getattr(check, 'metrics', None)
+                and kind in check_kinds(check)))
+            why = (" (a detector's samples are its objects, matched "
+                   'decoder queries, which only the checks that read feats, '
+                   'logits and labels alone take)' if kind == 'detector'
+                   else '')
+            raise ValueError(
+                f'{names} cannot check a {kind}{why}. Remove {names} from '
+                f'the checks (those that check a {kind}: {readers}), or '
+                'leave the checks unset for the defaults')
+        self.select([c for c in self.all_checks if c not in unreadable])
+
+    def select(self, checks):
         # Checks that train (relearning) get the model, the others its
         # outputs.
         self.model_checks = [c for c in checks
                              if getattr(c, 'needs_model', False)]
         self.checks = [c for c in checks if c not in self.model_checks]
-        self.never_seen_cfg = never_seen
-        self.per_class = per_class
-        self.every_forget_train_image = every_forget_train_image
-        self.batch_size = batch_size
-        self._datasets = None
-        self._original = None
 
     def embed(self, model, classes, cfg, forgotten=()):
+        """A classifier's ``EmbeddedImages`` or a detector's
+        ``EmbeddedObjects`` on ``classes``, the datasets built once."""
+        kind = ('detector' if model_kind(model) == 'detector'
+                else 'classifier')
+        self.use_checks_for(kind)
         if self._datasets is None:
             self._datasets = build_datasets(cfg)
             self._never_seen = None
             if self.never_seen_cfg is not None:
                 from mmpretrain.registry import DATASETS
                 self._never_seen = DATASETS.build(self.never_seen_cfg)
+        if kind == 'detector':
+            # No detector check needs every forget image (MIA-Efficacy,
+            # a classifier's), so every split is capped.
+            return EmbeddedObjects(model, *self._datasets, classes,
+                                   self.per_class, self.detector_batch_size)
         return EmbeddedImages(
             model, *self._datasets, classes, self.per_class,
             self.batch_size, never_seen=self._never_seen,

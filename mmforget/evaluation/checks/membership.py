@@ -59,6 +59,10 @@ class MIAEfficacy(ForgettingCheck):
         'share of the forgotten classes\' training images an SVC on the '
         'confidence p_y labels non-member, %'))
 
+    # p_y is a softmax over the class logits, which a sigmoid detector's
+    # objects do not have.
+    model_kinds = ('classifier',)
+
     def __init__(self, max_per_side=10000):
         self.max_per_side = max_per_side
 
@@ -87,6 +91,9 @@ class ClassConditionalMIA(ForgettingCheck):
                               ('conf', 'logit-scaled confidence'))
         for score in ('acc', 'auc')
     }
+
+    # The loss and the confidence are a softmax's, like MIAEfficacy's.
+    model_kinds = ('classifier',)
 
     def __init__(self, n_splits=5, seed=0):
         self.n_splits = n_splits

@@ -60,6 +60,7 @@ class LinearProbe(ForgettingCheck):
     order, each starting from the previous solution (the same optima,
     fewer iterations)."""
     prefix = 'probe'
+    model_kinds = ('classifier', 'detector')
     metrics = probe_metrics(prefix, 'linear probe')
 
     def __init__(self, per_class=100, cs=(0.01, 0.1, 1.0, 10.0),
@@ -98,6 +99,7 @@ class KNNProbe(ForgettingCheck):
     """k nearest neighbours (cosine, k=5, UUEF's protocol) among the
     embeddings of all classes' training images."""
     prefix = 'knn'
+    model_kinds = ('classifier', 'detector')
     metrics = probe_metrics(prefix, 'k-NN probe')
 
     def __init__(self, k=5, per_class=100, seed=0):
@@ -126,6 +128,7 @@ class MLPProbe(ForgettingCheck):
     accuracy long before the probe has converged). Where a tenth cannot
     hold every class it trains ``max_epochs`` epochs on all of them."""
     prefix = 'mlp_probe'
+    model_kinds = ('classifier', 'detector')
     metrics = probe_metrics(prefix, 'MLP probe')
 
     def __init__(self, hidden=256, per_class=100, alpha=1e-4, batch_size=64,

@@ -34,6 +34,10 @@ class PrototypeAttack(ForgettingCheck):
             'scored on retain_test, at the best alpha',
             'Acc_r after the attack, %'))
 
+    # On a detector an edited head changes which queries matching picks,
+    # which the outputs of fixed matched queries cannot show.
+    model_kinds = ('classifier',)
+
     def __init__(self, shots=5, alphas=(0.5, 0.8, 1.0), seed=0):
         self.shots = shots
         self.alphas = alphas

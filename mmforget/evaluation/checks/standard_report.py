@@ -12,7 +12,11 @@ class StandardReport(ForgettingCheck):
     """UA = 100 - accuracy on the forgotten classes' training images, RA =
     accuracy on the kept classes' training images, TA = accuracy on the
     kept classes' test images, and the forgotten classes' test accuracy
-    (the papers' Acc_f, here over every class forgotten so far)."""
+    (the papers' Acc_f, here over every class forgotten so far). On a
+    detector they are the matched queries' class accuracies over objects
+    (not AP: a sigmoid detector has no no-object score, so a query that
+    says "nothing" counts as the class it scores least low)."""
+    model_kinds = ('classifier', 'detector')
     metrics = dict(
         ua=MetricSpec('reference', 'Retrain (100 class-wise)',
                       'forget_train', 'unlearning accuracy, 100 - Acc, %'),
