@@ -17,9 +17,11 @@ compare-shapes: install $(DETECTOR)
 
 # Is the object gone from the detector? Head reset (the forgotten logit
 # removed), PRR and GS-LoRA against a Retrain detector: AP and the
-# Forgotten-Object Fate, 2 seeds (Retrain: 20 epochs per task from scratch).
+# Forgotten-Object Fate, 2 seeds (Retrain: 20 epochs per task from scratch),
+# then the probes on the decoder queries matched to the objects.
 depth-shapes: install $(DETECTOR)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_depth.py --out-dir work_dirs/depth_shapes --results detection.md:depth-shapes
+	$(PY) tools/compare_depth.py --plan configs/comparisons/deformable-detr-tiny_shapes_depth.py --out-dir work_dirs/depth_shapes --tasks 0 1 --results depth.md:depth-shapes --image docs/images/depth_shapes.png
 
 # GS-LoRA vs GS-LoRA++ on digits: full data, 4-shot, 2 missing classes, 3 seeds.
 DIGITS_CONFIGS := $(foreach s,continual continual-4shot continual-missing2,\

@@ -25,3 +25,12 @@ methods = [
          config='configs/retrain/'
          'retrain_deformable-detr-tiny_shapes_continual.py'),
 ]
+# The depth checks that read a detector's objects (each ground-truth box is
+# a sample: the last decoder layer's query matched to it, its class): the
+# matched queries' accuracy, and linear, k-NN and MLP probes on the queries.
+checks = [
+    dict(type='mmforget.StandardReport'),
+    dict(type='mmforget.LinearProbe'),
+    dict(type='mmforget.KNNProbe'),
+    dict(type='mmforget.MLPProbe'),
+]

@@ -294,6 +294,15 @@ def pareto_plot(plan, by_task, path):
     plt.close(fig)
 
 
+def plan_scope(plan):
+    """The default scope of the plan's configs (a classifier's
+    'mmpretrain', a detector's 'mmdet'), read from its first method."""
+    from mmengine.config import Config
+    first = plan['methods'][0]['config'].format(
+        setting=plan['settings'][0]['suffix'])
+    return Config.fromfile(first).get('default_scope', 'mmpretrain')
+
+
 def compare_depth(plan_path, out_dir, tasks=(0, 1, 2, 3), per_class=100,
                   results=None, image=None, summary=None):
     """Writes ``depth.md`` and ``depth.png`` (the Pareto plot) in
@@ -303,7 +312,7 @@ def compare_depth(plan_path, out_dir, tasks=(0, 1, 2, 3), per_class=100,
     Markdown."""
     from mmengine.registry import init_default_scope
     plan = load_plan(plan_path)
-    init_default_scope('mmpretrain')
+    init_default_scope(plan_scope(plan))
     by_task = plan_depth_results(plan, out_dir, tasks, per_class)
     if not by_task:
         raise RuntimeError(
