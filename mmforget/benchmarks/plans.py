@@ -8,7 +8,8 @@ A plan (``configs/comparisons/*.py``) is plain data:
 * ``methods``: ``name`` and a ``config`` path with ``{setting}``, and either
   a ``grid`` ({option: values}, tuned on the validation split), or
   ``pick_of`` another method plus fixed ``options`` (e.g. a shorter
-  schedule), or nothing (not tuned); ``settings`` limits where it runs;
+  schedule), or nothing (not tuned; fixed ``options`` make a named variant
+  of a config, e.g. an ablation); ``settings`` limits where it runs;
 * ``options`` (optional): ``--cfg-options`` of every run.
 
 A job is ``(config, seed, out_dir, options dict)``, as
