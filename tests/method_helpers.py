@@ -96,3 +96,18 @@ def attach(model, method_cfg, context=None):
 
 def preprocess(model, batch):
     return model.data_preprocessor(batch, True)
+
+
+class FakeDetector:
+    """Has every member of ``DETRModel``: a detector to ``model_kind``, for
+    the tests of methods that refuse detectors."""
+    data_preprocessor = bbox_head = None
+    uses_softmax = False
+
+    def __getattr__(self, name):
+        if name in ('extract_feat', 'subset_loss', 'class_prototypes',
+                    'frozen_copy', 'start_task', 'finish_task',
+                    'merged_state_dict', 'head_outputs', 'set_loss',
+                    'forget_set_loss', 'counted_layers', 'matched_labels'):
+            return lambda *args: None
+        raise AttributeError(name)

@@ -18,7 +18,7 @@ from mmforget.methods.fisher_forgetting import (FisherForgetting,
                                                 diagonal_fisher, fisher_noise,
                                                 fisher_noise_std)
 from mmforget.registry import METHODS
-from test_head_reset import FakeDetector
+from method_helpers import FakeDetector
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 FORGET = (8, 9)

@@ -14,7 +14,7 @@ from mmforget.datasets import ForgettingSchedule
 from mmforget.methods.rmu import (RMU, block_output, control_vector,
                                   rmu_loss)
 from mmforget.registry import METHODS
-from test_head_reset import FakeDetector
+from method_helpers import FakeDetector
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 FORGET_FLAGS = [True, True, False, False, False]
