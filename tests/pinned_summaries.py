@@ -1,11 +1,14 @@
 """Summaries that must not move when the house is rebuilt: the 2-task digits
 runs of GS-LoRA, SCRUB and Retrain on the suite's pre-trained model.
 
-``tests/data/pinned/<method>.json`` holds each run's task scores and the CPU
-they were computed on. On that CPU a run must give them exactly; elsewhere
-floating-point order may differ, so within ``OTHER_CPU_TOLERANCE`` points.
-``PIN_WRITE=1 pytest tests/test_engine/test_method_runs.py -k pinned``
-rewrites them (only after a change that is meant to move them).
+``tests/data/pinned/<method>.json`` holds each run's task scores per CPU
+model they were computed on (``pins``). On a pinned CPU a run must give them
+exactly; elsewhere floating-point order may differ (the suite's pre-trained
+model then classifies an image or two differently: one of the 72 forget
+test images is 1.4 points), so within ``OTHER_CPU_TOLERANCE`` points of one
+of the pins. ``PIN_WRITE=1 pytest tests/test_engine/test_method_runs.py -k
+uninterrupted`` writes this CPU's pin (only after a change that is meant to
+move them; then re-pin the other CPUs or drop their pins).
 """
 import json
 import os
@@ -17,7 +20,7 @@ PINNED_METHODS = ('gs_lora', 'scrub', 'retrain')
 PINNED_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'data', 'pinned')
 SCORES = ('forget_classes', 'forget_before', 'forget', 'retain', 'old',
           'h_mean', 'val', 'trainable_params')
-OTHER_CPU_TOLERANCE = 1.0
+OTHER_CPU_TOLERANCE = 3.0
 
 
 def cpu_model():
@@ -38,19 +41,28 @@ def task_scores(summary):
 def check_pinned(method, summary):
     """Compare ``summary`` with the pinned one (or write it, PIN_WRITE=1)."""
     path = osp.join(PINNED_DIR, f'{method}.json')
+    pins = {}
+    if osp.isfile(path):
+        with open(path) as f:
+            pins = json.load(f)['pins']
+    got = task_scores(summary)
     if os.environ.get('PIN_WRITE'):
         os.makedirs(PINNED_DIR, exist_ok=True)
+        pins[cpu_model()] = got
         with open(path, 'w') as f:
-            json.dump(dict(cpu=cpu_model(), tasks=task_scores(summary)), f,
-                      indent=2)
+            json.dump(dict(pins=pins), f, indent=2)
         return
-    with open(path) as f:
-        pinned = json.load(f)
-    got = task_scores(summary)
-    if pinned['cpu'] == cpu_model():
-        assert got == pinned['tasks']
-    else:
-        assert_close(got, pinned['tasks'], OTHER_CPU_TOLERANCE)
+    if cpu_model() in pins:
+        assert got == pins[cpu_model()]
+        return
+    failures = []
+    for cpu, tasks in pins.items():
+        try:
+            assert_close(got, tasks, OTHER_CPU_TOLERANCE)
+            return
+        except AssertionError as err:
+            failures.append(f'{cpu}: {err}')
+    raise AssertionError('no pin within tolerance: ' + '; '.join(failures))
 
 
 def assert_close(got, expected, tolerance, where='summary'):
