@@ -2,11 +2,11 @@
 runs of GS-LoRA, SCRUB and Retrain on the suite's pre-trained model.
 
 ``tests/data/pinned/<method>.json`` holds each run's task scores per CPU
-model they were computed on (``pins``). On a pinned CPU a run must give them
-exactly; elsewhere floating-point order may differ (the suite's pre-trained
-model then classifies an image or two differently: one of the 72 forget
-test images is 1.4 points), so within ``OTHER_CPU_TOLERANCE`` points of one
-of the pins. ``PIN_WRITE=1 pytest tests/test_engine/test_method_runs.py -k
+model and torch thread count they were computed with (``pins``). With a
+pinned CPU and thread count a run must give them exactly; elsewhere
+floating-point order differs (the suite's pre-trained model then classifies
+an image or two differently: one of the 72 forget test images is 1.4
+points), so within ``OTHER_CPU_TOLERANCE`` points of one of the pins. ``PIN_WRITE=1 pytest tests/test_engine/test_method_runs.py -k
 uninterrupted`` writes this CPU's pin (only after a change that is meant to
 move them; then re-pin the other CPUs or drop their pins).
 """
@@ -34,6 +34,13 @@ def cpu_model():
     return 'unknown'
 
 
+def machine():
+    """The key of this machine's pin: the CPU model and torch's threads
+    (the order of a parallel sum depends on both)."""
+    import torch
+    return f'{cpu_model()}, {torch.get_num_threads()} threads'
+
+
 def task_scores(summary):
     return [{k: task.get(k) for k in SCORES} for task in summary['tasks']]
 
@@ -48,12 +55,12 @@ def check_pinned(method, summary):
     got = task_scores(summary)
     if os.environ.get('PIN_WRITE'):
         os.makedirs(PINNED_DIR, exist_ok=True)
-        pins[cpu_model()] = got
+        pins[machine()] = got
         with open(path, 'w') as f:
             json.dump(dict(pins=pins), f, indent=2)
         return
-    if cpu_model() in pins:
-        assert got == pins[cpu_model()]
+    if machine() in pins:
+        assert got == pins[machine()]
         return
     failures = []
     for cpu, tasks in pins.items():
