@@ -27,23 +27,6 @@ from .base import ForgettingMethod, refuse_training
 from .boundary_expanding import class_layer
 
 
-def detector_class_layers(model):
-    """The class branch of every decoder layer of a DETR-family detector
-    (one shared module when the layers share it), without a two-stage
-    model's proposal branch."""
-    head = model.bbox_head
-    branches = getattr(head, 'cls_branches', None)
-    if branches is None:
-        layers = [head.fc_cls]
-    else:
-        layers = list(branches)[:model.decoder.num_layers]
-    unique = []
-    for layer in layers:
-        if not any(layer is seen for seen in unique):
-            unique.append(layer)
-    return unique
-
-
 @METHODS.register_module()
 class HeadReset(ForgettingMethod):
     """Args:
@@ -73,7 +56,7 @@ class HeadReset(ForgettingMethod):
     def class_layers(self, model):
         """The linear layers whose rows score the classes."""
         if model_kind(model) == 'detector':
-            return detector_class_layers(model)
+            return model.class_branches()
         head = model.head
         try:
             parent, attr = class_layer(head, head.num_classes)

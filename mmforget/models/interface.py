@@ -74,6 +74,10 @@ class DETRModel(ForgettingModel, Protocol):
     def matched_labels(self, cls_scores, bbox_preds, data_samples):
         """Per image, the class Hungarian matching gives each query."""
 
+    def class_branches(self):
+        """The class-scoring linear layer of each decoder layer, the last
+        layer's last."""
+
 
 def model_kind(model):
     """'classifier', 'detector' (the DETR family) or None (a model no

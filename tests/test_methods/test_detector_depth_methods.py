@@ -7,7 +7,6 @@ from mmdet.testing import demo_mm_inputs
 import mmforget  # noqa: F401
 from detection_helpers import build_forgetting_detr
 from method_helpers import attach, fake_context
-from mmforget.methods.head_reset import detector_class_layers
 from mmforget.methods.subspace_removal import (energy_projector,
                                                project_weight,
                                                removal_projection)
@@ -58,7 +57,7 @@ def test_head_reset_removes_the_forgotten_logit_of_every_decoder_layer():
     before, scores_before = weights(model), decoder_scores(model, batch)
     attach(model, dict(type='mmforget.HeadReset', value=0.0, bias=-30.0),
            task_context())
-    layers = detector_class_layers(model)
+    layers = model.class_branches()
     # One class branch shared by the 6 decoder layers (no box refine).
     assert len(layers) == 1 and layers[0] is model.bbox_head.cls_branches[5]
     scores = decoder_scores(model, batch)

@@ -50,16 +50,6 @@ def choose_images(dataset, classes, per_class, seed=0):
     return sorted(chosen)
 
 
-def class_branch(model):
-    """The linear layer that scores the last decoder layer's queries."""
-    head = model.bbox_head
-    if getattr(head, 'cls_branches', None) is not None:
-        # Deformable DETR / DINO: one branch per decoder layer (two-stage
-        # adds the proposals' after them).
-        return head.cls_branches[model.decoder.num_layers - 1]
-    return head.fc_cls
-
-
 def box_order(query_labels, box_targets, sample, num_classes):
     """The matched queries (their indices), in the order of the boxes they
     are matched to: each query's box target is its box, normalised, so the
@@ -133,7 +123,7 @@ class EmbeddedObjects:
 
     def __init__(self, model, train_set, test_set, classes, per_class=100,
                  batch_size=16, seed=0):
-        branch = class_branch(model)
+        branch = model.class_branches()[-1]
         self.head_weight = branch.weight.detach().double().cpu().numpy()
         self.head_bias = (None if branch.bias is None else
                           branch.bias.detach().double().cpu().numpy())

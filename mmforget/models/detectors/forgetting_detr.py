@@ -83,9 +83,14 @@ class DETRForgettingMixin(LoRAForgettingMixin):
         around (the same as :meth:`set_loss` unless a family says why)."""
         return self.set_loss(outputs, data_samples, indices)
 
+    def class_branches(self):
+        """The linear layer that scores the classes of each decoder layer,
+        the last layer's last (one module when the layers share it)."""
+        return [self.bbox_head.fc_cls]
+
     def class_weight_rows(self):
         """The last decoder layer's classifier weight, one row per class."""
-        return self.bbox_head.fc_cls.weight[:self.bbox_head.num_classes]
+        return self.class_branches()[-1].weight[:self.bbox_head.num_classes]
 
     # -- shared ---------------------------------------------------------------
     def counted_layers(self, outputs, indices, prefix=''):
@@ -179,10 +184,15 @@ class DeformableForgettingMixin(DETRForgettingMixin):
         return (enc_cls[index],
                 outputs['head_inputs']['enc_outputs_coord'][index])
 
-    def class_weight_rows(self):
-        # The last decoder layer's branch (two-stage adds the proposals'
-        # branch after it).
-        return self.bbox_head.cls_branches[self.decoder.num_layers - 1].weight
+    def class_branches(self):
+        # One branch per decoder layer; a two-stage model's proposal branch
+        # after them scores objectness (Deformable DETR) or picks where the
+        # queries start (DINO), not a box's class, and is left out.
+        branches = []
+        for branch in self.bbox_head.cls_branches[:self.decoder.num_layers]:
+            if not any(branch is seen for seen in branches):
+                branches.append(branch)
+        return branches
 
 
 @MMDET_MODELS.register_module()
