@@ -36,6 +36,8 @@ eigenvectors are U, its eigenvalues sigma^2), summed batch by batch: every
 token of every image counts, no token is drawn, and the memory is one
 d x d matrix per layer and set however many tokens there are.
 """
+import re
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -188,6 +190,11 @@ class SubspaceRemoval(ForgettingMethod):
             about 1,000).
         patch_embed (bool): also project the patch embedding (a
             patchifying conv), over its input patches.
+        layer_alpha_f (dict, optional): {regex: alpha_f} for the layers
+            whose name the regex matches (``re.search``, the first match in
+            order wins), e.g. ``{r'backbone\\.layers\\.5\\.': 1000.0}``
+            for a stronger removal in the last block only; every other
+            layer takes ``alpha_f``.
         name (str, optional): the name in summaries (default 'Subspace
             removal').
     """
@@ -195,14 +202,18 @@ class SubspaceRemoval(ForgettingMethod):
     default_name = 'Subspace removal'
 
     def __init__(self, alpha_r=100.0, alpha_f=10.0, max_samples=1000,
-                 patch_embed=False, name=None):
+                 patch_embed=False, layer_alpha_f=None, name=None):
         # Every parameter is frozen: the edit is done by hand.
         super().__init__(name=name, frozen=('', ))
-        if alpha_r <= 0 or alpha_f <= 0:
-            raise ValueError(f'alpha_r and alpha_f must be positive, got '
-                             f'{alpha_r} and {alpha_f}')
+        layer_alpha_f = dict(layer_alpha_f or {})
+        if alpha_r <= 0 or min([alpha_f, *layer_alpha_f.values()]) <= 0:
+            raise ValueError(
+                f'alpha_r, alpha_f and layer_alpha_f must be positive, got '
+                f'{alpha_r}, {alpha_f} and {layer_alpha_f}')
         self.alpha_r = float(alpha_r)
         self.alpha_f = float(alpha_f)
+        self.layer_alpha_f = {re.compile(pattern): float(alpha)
+                              for pattern, alpha in layer_alpha_f.items()}
         self.max_samples = max_samples
         self.patch_embed = bool(patch_embed)
         self.edited_layers = []
@@ -223,13 +234,28 @@ class SubspaceRemoval(ForgettingMethod):
                 layers[name] = module
         return layers
 
+    def alpha_f_of(self, layer_name):
+        """The forget projector's alpha of one layer."""
+        for pattern, alpha in self.layer_alpha_f.items():
+            if pattern.search(layer_name):
+                return alpha
+        return self.alpha_f
+
     def check_model(self, model):
-        """A model with linear layers outside its head."""
+        """A model with linear layers outside its head, each pattern of
+        ``layer_alpha_f`` naming at least one of them."""
         super().check_model(model)
-        if not self.target_layers(model):
+        layers = self.target_layers(model)
+        if not layers:
             raise TypeError(
                 f'{self.name} projects the linear layers outside the head, '
                 f'and {type(model).__name__} has none')
+        for pattern in self.layer_alpha_f:
+            if not any(pattern.search(name) for name in layers):
+                raise ValueError(
+                    f'layer_alpha_f pattern {pattern.pattern!r} matches none '
+                    f'of the projected layers of {type(model).__name__} '
+                    f'(e.g. {next(iter(layers))!r}): fix the pattern')
 
     def before_tasks(self, model, context):
         """Refuse a schedule that would train: there is no loss."""
@@ -254,7 +280,7 @@ class SubspaceRemoval(ForgettingMethod):
                 retain_gram = retain.get(
                     name, forget[name].new_zeros(size, size))
                 projection = removal_projection(
-                    gram_projector(forget[name], self.alpha_f),
+                    gram_projector(forget[name], self.alpha_f_of(name)),
                     gram_projector(retain_gram, self.alpha_r))
                 layer.weight.copy_(project_weight(layer.weight, projection))
                 self.edited_layers.append(name)

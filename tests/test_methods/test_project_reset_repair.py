@@ -10,6 +10,7 @@ import mmforget  # noqa: F401
 from method_helpers import (attach, build_classifier, fake_context,
                             preprocess, random_batch)
 from mmforget.methods.head_reset import HeadReset
+from mmforget.methods.project_reset_repair import ProjectResetRepair
 from mmforget.methods.subspace_removal import SubspaceRemoval
 
 LORA = dict(rank=2, alpha=1.0, targets=[
@@ -86,3 +87,40 @@ def test_a_model_without_adapters_or_epochs_is_refused():
         attach(build_classifier(lora=LORA),
                dict(type='mmforget.ProjectResetRepair'),
                fake_context(forget=FORGET, batches=batches(), max_epochs=0))
+
+
+def test_the_distillation_teacher_is_the_reset_model_and_is_dropped():
+    """With distill_weight the repair loss is CE + w T^2 KL(teacher ||
+    student), by hand; the teacher is the task's starting model with the
+    rows reset and not projected, and it is gone after the task."""
+    from mmforget.methods.teacher_distillation import distillation_kl
+    model = build_classifier(lora=LORA)
+    expected_teacher = copy.deepcopy(model)
+    HeadReset(0.0).start_task(expected_teacher, context())
+    method, _ = attach(model, dict(type='mmforget.ProjectResetRepair',
+                                   distill_weight=0.5, temperature=3.0),
+                       context())
+    retain = preprocess(model, random_batch([False] * 4, [1, 2, 3, 4],
+                                            seed=7))
+    model.eval()
+    expected_teacher.eval()
+    with torch.no_grad():
+        losses = method.loss(model, retain['inputs'],
+                             retain['data_samples'])
+        feats = model.extract_feat(retain['inputs'])
+        teacher = expected_teacher.logits(
+            expected_teacher.extract_feat(retain['inputs']))
+        ce = model.head.loss(feats, retain['data_samples'])['loss']
+        kl = distillation_kl(model.logits(feats), teacher, 3.0)
+    assert kl > 0  # the projection moved the student off the teacher
+    assert torch.allclose(losses['loss_retain'], ce)
+    assert torch.allclose(losses['loss_distill'], 0.5 * kl)
+    method.finish_task(model)
+    assert method.teacher is None
+
+
+def test_distillation_on_a_detector_is_refused():
+    from method_helpers import FakeDetector
+    method = ProjectResetRepair(distill_weight=1.0)
+    with pytest.raises(ValueError, match='distill_weight=0'):
+        method.check_model(FakeDetector())

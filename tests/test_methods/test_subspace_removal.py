@@ -229,3 +229,31 @@ def test_the_registry_and_the_configs_build_it():
         assert isinstance(method, SubspaceRemoval)
         assert (method.alpha_r, method.alpha_f) == alphas
         assert method.name == 'Subspace removal'
+
+
+def test_a_layer_pattern_gets_its_own_strength_and_a_stray_one_is_refused():
+    """The last block projected with alpha_f 1000, the others with 10:
+    each layer's weight is the projection with its own alpha."""
+    model, context, cfg = tiny_task(
+        alpha_r=100.0, alpha_f=10.0,
+        layer_alpha_f={r'backbone\.layers\.3\.': 1000.0})
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+
+    def expected(name, alpha_f):
+        return project_weight(before[f'{name}.weight'], removal_projection(
+            energy_projector(original_inputs(model, context, 'forget', name),
+                             alpha_f),
+            energy_projector(original_inputs(model, context, 'retain', name),
+                             100.0)))
+    wanted = {name: expected(name, 1000.0 if '.3.' in name else 10.0)
+              for name in (LINEARS[0], LINEARS[-1])}
+    weaker = expected(LINEARS[-1], 10.0)
+    attach(model, cfg, context)
+    after = dict(model.named_parameters())
+    for name, weight in wanted.items():
+        assert torch.allclose(after[f'{name}.weight'], weight, atol=1e-6)
+    assert not torch.allclose(after[f'{LINEARS[-1]}.weight'], weaker,
+                              atol=1e-4)
+    model, context, cfg = tiny_task(layer_alpha_f={r'neck\.': 100.0})
+    with pytest.raises(ValueError, match=r"'neck\\\\.' matches none"):
+        attach(model, cfg, context)
