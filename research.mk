@@ -8,7 +8,7 @@ include Makefile
 .PHONY: compare-digits compare-digits-methods compare-digits-checks \
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
 	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume \
-	pin-numbers depth-numbers depth-shapes
+	pin-numbers depth-numbers depth-shapes depth-one-request
 
 # GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
 # Forgotten-Object Fate (Retrain: 20 epochs per task from scratch).
@@ -76,6 +76,14 @@ DEPTH_NUMBERS := configs/comparisons/vit-6b_numbers_depth.py
 depth-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-runs
 	$(PY) tools/compare_depth.py --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers --image docs/images/depth_numbers.png --summary README.md:which-method
+
+# Gone or hidden, one request of 80 numbers (the 20 kept of the last task
+# above): Retrain converged in one training per seed, Head reset, GS-LoRA,
+# PRR and its ablations, with the depth checks.
+DEPTH_ONE_REQUEST := configs/comparisons/vit-6b_numbers_depth-one-request.py
+depth-one-request: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_ONE_REQUEST) --out-dir work_dirs/depth_one_request --results depth.md:depth-one-request-runs
+	$(PY) tools/compare_depth.py --plan $(DEPTH_ONE_REQUEST) --out-dir work_dirs/depth_one_request --tasks 0 --results depth.md:depth-one-request --image docs/images/depth_one_request.png
 
 # A digits run killed in the middle of task 1 and resumed, against an
 # uninterrupted run: the summaries must be equal.
