@@ -37,7 +37,7 @@ methods = [
          config='configs/prr/prr_vit-6b_numbers_continual.py',
          options=[f'{LR}=0.003', METHOD + 'alpha_f=1000.0']),
     dict(name='PRR, block 5 at alpha_f 1000 (ablation)',
-         config='configs/prr/prr-last-block_vit-6b_numbers_continual.py',
+         config='configs/prr/prr_vit-6b_numbers_continual-last-block.py',
          options=[f'{LR}=0.003']),
     dict(name='PRR, alpha_f 1000, distilled (ablation)',
          config='configs/prr/prr_vit-6b_numbers_continual.py',
