@@ -21,7 +21,7 @@ compare-shapes: install $(DETECTOR)
 # then the probes on the decoder queries matched to the objects.
 depth-shapes: install $(DETECTOR)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_depth.py --out-dir work_dirs/depth_shapes --results detection.md:depth-shapes
-	$(PY) tools/compare_depth.py --plan configs/comparisons/deformable-detr-tiny_shapes_depth.py --out-dir work_dirs/depth_shapes --tasks 0 1 --results depth.md:depth-shapes --image docs/images/depth_shapes.png
+	$(PY) tools/compare_depth.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_depth.py --out-dir work_dirs/depth_shapes --tasks 0 1 --results depth.md:depth-shapes --image docs/images/depth_shapes.png
 
 # GS-LoRA vs GS-LoRA++ on digits: full data, 4-shot, 2 missing classes, 3 seeds.
 DIGITS_CONFIGS := $(foreach s,continual continual-4shot continual-missing2,\
@@ -75,7 +75,7 @@ tune-numbers: install $(NUMBERS_PRETRAINED)
 DEPTH_NUMBERS := configs/comparisons/vit-6b_numbers_depth.py
 depth-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-runs
-	$(PY) tools/compare_depth.py --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers --image docs/images/depth_numbers.png --summary README.md:which-method
+	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers --image docs/images/depth_numbers.png --summary README.md:which-method
 
 # Gone or hidden, one request of 80 numbers (the 20 kept of the last task
 # above): Retrain converged in one training per seed, Head reset, GS-LoRA,
@@ -83,7 +83,7 @@ depth-numbers: install $(NUMBERS_PRETRAINED)
 DEPTH_ONE_REQUEST := configs/comparisons/vit-6b_numbers_depth-one-request.py
 depth-one-request: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_ONE_REQUEST) --out-dir work_dirs/depth_one_request --results depth.md:depth-one-request-runs
-	$(PY) tools/compare_depth.py --plan $(DEPTH_ONE_REQUEST) --out-dir work_dirs/depth_one_request --tasks 0 --results depth.md:depth-one-request --image docs/images/depth_one_request.png
+	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_ONE_REQUEST) --out-dir work_dirs/depth_one_request --tasks 0 --results depth.md:depth-one-request --image docs/images/depth_one_request.png
 
 # A digits run killed in the middle of task 1 and resumed, against an
 # uninterrupted run: the summaries must be equal.

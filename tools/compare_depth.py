@@ -1,7 +1,8 @@
 """Gone or hidden, decided: the depth checks of a comparison at every task.
 
     python tools/compare_depth.py --plan configs/comparisons/X_depth.py \\
-        --out-dir work_dirs/X_depth [--tasks 0 1 2 3] [--per-class 100]
+        --out-dir work_dirs/X_depth [--tasks 0 1 2 3] [--per-class 100] \\
+        [--jobs 2]
 
 It reads the runs ``tools/compare_methods.py --plan`` wrote (same out dir),
 checks each run's ``task_<t>.pth`` with the plan's ``checks`` once (kept as
@@ -35,13 +36,16 @@ def main():
                         help='also write the tables into this results page '
                         'section')
     parser.add_argument('--image', help='copy the Pareto plot here')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='models checked at a time (one core each)')
     parser.add_argument('--summary', metavar='PAGE:NAME',
                         help='write the one-row-per-method table (TA and '
                         'worst decisive Residual per task) into this '
                         'section, e.g. README.md:which-method')
     args = parser.parse_args()
     print(compare_depth(args.plan, args.out_dir, args.tasks, args.per_class,
-                        args.results, args.image, args.summary))
+                        args.results, args.image, args.summary,
+                        args.jobs))
 
 
 if __name__ == '__main__':

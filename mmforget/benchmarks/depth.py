@@ -47,10 +47,48 @@ def cached(path, compute):
         with open(path) as f:
             return json.load(f)
     result = compute()
-    with open(path + '.tmp', 'w') as f:
+    temporary = f'{path}.{os.getpid()}.tmp'
+    with open(temporary, 'w') as f:
         json.dump(result, f, indent=1)
-    os.replace(path + '.tmp', path)
+    os.replace(temporary, path)
     return result
+
+
+def check_once(checks, per_class, job, task_checkpoint, model, path):
+    """The checks of ``model`` (a checkpoint, or None for the config's own
+    weights) on the classes ``task_checkpoint`` forgot, kept at ``path``.
+    A module-level function so that a process pool can run it."""
+    if osp.isfile(path):
+        return cached(path, None)
+    import mmforget  # noqa: F401  (registers the scope in a new process)
+    from mmengine.registry import init_default_scope
+    cfg = run_cfg(job)
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    forgotten, retained = forgetting_task(task_checkpoint)
+    evaluator = ForgettingEvaluator(checks=checks, per_class=per_class)
+    return cached(path, lambda: evaluator.evaluate(
+        cfg, forgotten, retained,
+        model or cfg.model.get('pretrained'))['U'])
+
+
+def check_in_parallel(calls, jobs):
+    """Runs the ``check_once`` argument tuples whose result is not kept yet,
+    ``jobs`` at a time (the checks of one model are serial and use one core
+    well at one thread)."""
+    missing = [c for c in calls if not osp.isfile(c[-1])]
+    if jobs <= 1 or len(missing) <= 1:
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    print_log(f'{len(missing)} models to check, {jobs} at a time',
+              logger='current')
+    import torch
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context('spawn'),
+            initializer=torch.set_num_threads, initargs=(threads, )) as pool:
+        for done, _ in enumerate(pool.map(check_once, *zip(*missing)), 1):
+            print_log(f'checked {done} / {len(missing)}', logger='current')
 
 
 def trains_against(cfg):
@@ -60,43 +98,50 @@ def trains_against(cfg):
     return list(getattr(method, 'trains_against', ()))
 
 
-def plan_depth_results(plan, out_dir, tasks, per_class=100):
+def plan_depth_results(plan, out_dir, tasks, per_class=100, jobs=1):
     """{task: {'O': results, method: {'seeds': {seed: results},
     'trains_against': [...]}}} over the plan's finished runs. Results are
     the checks of ``plan['checks']`` (the evaluator's defaults if absent)
-    plus ``minutes``, the task's training time."""
+    plus ``minutes``, the task's training time. The checks not kept yet run
+    ``jobs`` models at a time."""
     picks, _ = tune_plan(plan, out_dir)
-    evaluator = ForgettingEvaluator(checks=plan.get('checks'),
-                                    per_class=per_class)
-    by_task = {}
+    checks = plan.get('checks')
+    finished = []   # (name, job, task, checkpoint, summary of the task)
     for setting, name, job in plan_runs(plan, out_dir, picks):
         run_dir = work_dir(*job)
         summary_tasks = (load_summary(run_dir) or {}).get('tasks', []) \
             if osp.isdir(run_dir) else []
         for task in tasks:
             checkpoint = osp.join(run_dir, f'task_{task}.pth')
-            if not osp.isfile(checkpoint) or task >= len(summary_tasks):
-                continue
-            cfg = run_cfg(job)
-            forgotten, retained = forgetting_task(checkpoint)
-            print_log(f'depth checks of {name}, seed {job[1]}, task {task}',
-                      logger='current')
-            entry = by_task.setdefault(task, {})
-            if 'O' not in entry:
-                entry['O'] = cached(
-                    osp.join(out_dir, f'original_depth_task_{task}.json'),
-                    lambda: evaluator.evaluate(
-                        cfg, forgotten, retained,
-                        cfg.model.get('pretrained'))['U'])
-            results = cached(
-                osp.join(run_dir, f'depth_task_{task}.json'),
-                lambda: evaluator.evaluate(cfg, forgotten, retained,
-                                           checkpoint)['U'])
-            results = dict(results, minutes=(summary_tasks[task].get(
-                'train_seconds') or 0) / 60)
-            method = entry.setdefault(name, dict(
-                seeds={}, trains_against=trains_against(cfg)))
-            method['seeds'][job[1]] = results
+            if osp.isfile(checkpoint) and task < len(summary_tasks):
+                finished.append((name, job, task, checkpoint,
+                                 summary_tasks[task]))
+    calls, originals = [], {}
+    for name, job, task, checkpoint, _ in finished:
+        if task not in originals:
+            originals[task] = (checks, per_class, job, checkpoint, None,
+                               osp.join(out_dir,
+                                        f'original_depth_task_{task}.json'))
+            calls.append(originals[task])
+        calls.append((checks, per_class, job, checkpoint, checkpoint,
+                       osp.join(osp.dirname(checkpoint),
+                                f'depth_task_{task}.json')))
+    check_in_parallel(calls, jobs)
+    by_task = {}
+    for name, job, task, checkpoint, summary_task in finished:
+        print_log(f'depth checks of {name}, seed {job[1]}, task {task}',
+                  logger='current')
+        entry = by_task.setdefault(task, {})
+        if 'O' not in entry:
+            entry['O'] = check_once(*originals[task])
+        results = check_once(checks, per_class, job, checkpoint, checkpoint,
+                             osp.join(osp.dirname(checkpoint),
+                                      f'depth_task_{task}.json'))
+        results = dict(results, minutes=(
+            summary_task.get('train_seconds') or 0) / 60)
+        method = entry.setdefault(name, dict(
+            seeds={}, trains_against=trains_against(run_cfg(job))))
+        method['seeds'][job[1]] = results
     return by_task
 
 
@@ -304,16 +349,16 @@ def plan_scope(plan):
 
 
 def compare_depth(plan_path, out_dir, tasks=(0, 1, 2, 3), per_class=100,
-                  results=None, image=None, summary=None):
+                  results=None, image=None, summary=None, jobs=1):
     """Writes ``depth.md`` and ``depth.png`` (the Pareto plot) in
     ``out_dir``, the tables into the results page section ``results``, the
     plot to ``image`` and the one-row-per-method table to the section
-    ``summary`` (e.g. 'README.md:which-method') when given. Returns the
-    Markdown."""
+    ``summary`` (e.g. 'README.md:which-method') when given; the checks
+    not kept yet run ``jobs`` models at a time. Returns the Markdown."""
     from mmengine.registry import init_default_scope
     plan = load_plan(plan_path)
     init_default_scope(plan_scope(plan))
-    by_task = plan_depth_results(plan, out_dir, tasks, per_class)
+    by_task = plan_depth_results(plan, out_dir, tasks, per_class, jobs)
     if not by_task:
         raise RuntimeError(
             f'no finished run of {plan_path} in {out_dir}: run '

@@ -189,8 +189,9 @@ def comparison_tables(plan, results, picks, tuning):
 def picks_table(plan, picks, tuning):
     """Lines: each method's grid, its pick and every point's validation
     H-Mean, best first."""
+    options = ''.join(f', {option}' for option in plan['tune']['options'])
     lines = ['### Picks on the validation split (tuning runs: seed '
-             f'{plan["tune"]["seed"]}, {", ".join(plan["tune"]["options"])})',
+             f'{plan["tune"]["seed"]}{options})',
              '',
              '| method | grid | pick | val H-Mean of each point, best '
              'first |',
