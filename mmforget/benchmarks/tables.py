@@ -172,12 +172,14 @@ def comparison_tables(plan, results, picks, tuning):
             first = runs[0]['summary']['tasks'][0]
             share = 100 * first['trainable_params'] / first['total_params']
             per_task = seconds_per_task(runs)
-            ratio = (f'{per_task / reference:.2f}' if reference and per_task
-                     else MISSING)
+            ratio = (f'{per_task / reference:.2f}'
+                     if reference and per_task is not None else MISSING)
             wall = mean([r['wall'] for r in runs])
             lines.append(
                 f'| {method["name"]} | {len(runs)} | ' + ' | '.join(cells) +
-                f' | {share:.2f}% | {per_task:.3g} | {ratio} | ' +
+                f' | {share:.2f}% | ' +
+                (f'{per_task:.3g}' if per_task is not None else MISSING) +
+                f' | {ratio} | ' +
                 (f'{wall / 60:.1f}' if wall else MISSING) + ' |')
         lines.append('')
         lines += object_fate_table(plan, runs_of, num_tasks)
