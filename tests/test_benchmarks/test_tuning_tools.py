@@ -25,23 +25,8 @@ def fake_launcher(launched, val_of_command):
     return fake_train
 
 
-def run_tool_in_process(monkeypatch, capsys, argv):
-    """tools/<name>.py's main with ``argv``: (exit code, stdout)."""
-    import runpy
-    import sys
-
-    from conftest import REPO_ROOT
-    monkeypatch.setattr(sys, 'argv', argv)
-    try:
-        runpy.run_path(os.path.join(REPO_ROOT, argv[0]), run_name='__main__')
-        code = 0
-    except SystemExit as stop:
-        code = stop.code
-    return code, capsys.readouterr().out
-
-
 def test_tuning_ranks_by_validation_h_mean_within_the_limits(
-        tmp_path, monkeypatch, capsys):
+        tmp_path, monkeypatch):
     """tools/tune_on_val.py runs every grid point (each seed), ranks them by
     the mean validation H-Mean, ranks a point over --max-forget after every
     point that meets it, and refuses a config without validation scores.
@@ -60,8 +45,8 @@ def test_tuning_ranks_by_validation_h_mean_within_the_limits(
     grid = 'train_cfg.method.forget_loss.loss_weight=0.0|0.5|1.0'
     argv = ['tools/tune_on_val.py', CONFIG, '--grid', grid, '--seeds', '0',
             '1', '--out-dir', str(tmp_path / 'tune')]
-    code, out = run_tool_in_process(monkeypatch, capsys, argv)
-    assert code == 0 and len(launched) == 6
+    code, out, err = call_tool(argv)
+    assert code == 0 and len(launched) == 6, err[-2000:]
     ranked = json.load(open(tmp_path / 'tune' / 'tune.json'))['results']
     assert [r['options']['train_cfg.method.forget_loss.loss_weight']
             for r in ranked] == ['0.5', '1.0', '0.0']
@@ -70,17 +55,15 @@ def test_tuning_ranks_by_validation_h_mean_within_the_limits(
         "'0.5'}" in out
     # Acc_f at most 5: only 1.0 meets it, so it ranks first; finished runs
     # are reused (nothing more launched).
-    code, out = run_tool_in_process(monkeypatch, capsys,
-                                    argv + ['--max-forget', '5'])
-    assert code == 0 and len(launched) == 6
+    code, out, err = call_tool(argv + ['--max-forget', '5'])
+    assert code == 0 and len(launched) == 6, err[-2000:]
     ranked = json.load(open(tmp_path / 'tune' / 'tune.json'))['results']
     assert ranked[0]['options'][
         'train_cfg.method.forget_loss.loss_weight'] == '1.0'
     monkeypatch.setattr(runs.subprocess, 'run',
                         fake_launcher(launched, lambda command: None))
-    code, _ = run_tool_in_process(monkeypatch, capsys, argv[:-1] + [
-        str(tmp_path / 'no-val')])
-    assert 'has no validation scores' in str(code)
+    code, _, err = call_tool(argv[:-1] + [str(tmp_path / 'no-val')])
+    assert code == 1 and 'has no validation scores' in err
 
 
 def test_a_run_is_trained_resumed_once_or_reused(tmp_path, monkeypatch):
