@@ -20,7 +20,7 @@ from .laf import LAF, alignment_loss, unlearning_loss
 from .gs_lora import GSLoRA, GSLoRAPlus
 from .random_label import (EWC, L2, MAS, RandomLabel, RandomLabelLosses,
                            random_other_labels)
-from .retrain import Retrain
+from .retrain import DistilledRetrain, Retrain
 from .salun import SalUn, saliency_mask
 from .scar import SCAR, class_gaussians, js_divergence
 from .scrub import SCRUB, SCRUBS
@@ -32,7 +32,7 @@ from .teacher_distillation import (DER, FDR, DERPlusPlus, LwF,
 __all__ = [
     'ForgettingMethod', 'build_method', 'TaskContext', 'task_seed',
     'split_batch', 'gt_labels', 'relabelled', 'GSLoRA',
-    'GSLoRAPlus', 'Retrain', 'RandomLabel', 'RandomLabelLosses',
+    'GSLoRAPlus', 'Retrain', 'DistilledRetrain', 'RandomLabel', 'RandomLabelLosses',
     'random_other_labels', 'L2', 'EWC', 'MAS', 'TeacherDistillation',
     'distillation_kl', 'LwF', 'DER', 'DERPlusPlus', 'FDR', 'SCRUB', 'SCRUBS',
     'FineTune', 'L1Sparse', 'GradientAscent', 'SalUn', 'saliency_mask',

@@ -97,9 +97,9 @@ def test_a_plan_tunes_on_val_runs_the_picks_and_tabulates(tmp_path,
     plan.write_text(f'''
 reference = 'Retrain'
 options = ['model.pretrained={pretrained}', 'train_cfg.max_epochs=1',
-           'train_dataloader.dataset.schedule.num_tasks=2',
+           'train_dataloader.dataset.schedule.num_tasks=1',
            'train_dataloader.dataset.data_ratio=0.2']
-tune = dict(seed=0, options=['train_dataloader.dataset.schedule.num_tasks=1'])
+tune = dict(seed=0, options=[])
 settings = [dict(name='full data', suffix='', seeds=[0])]
 methods = [
     dict(name='Retrain',
@@ -152,7 +152,7 @@ methods = [
     from PIL import Image  # the Residual heat map: one panel, two methods
     assert Image.open(out_dir / 'gap_cards.png').size[0] > 200
     cached = {p: p.stat().st_mtime_ns
-              for p in out_dir.glob('full-data/*/checks_task_1.json')}
+              for p in out_dir.glob('full-data/*/checks_task_0.json')}
     assert len(cached) == 3
     code, _, _ = call_tool(args)
     assert code == 0

@@ -79,7 +79,7 @@ def test_two_processes_match_one_process(tmp_path, free_port, python_env,
     options = ['--cfg-options', f'model.pretrained={pretrained}',
                'train_dataloader.dataset.schedule.num_tasks=2',
                'train_dataloader.dataset.data_ratio=0.2',
-               'train_cfg.max_epochs=2', 'train_cfg.val_interval=2']
+               'train_cfg.max_epochs=1', 'train_cfg.val_interval=1']
     python_env['PORT'] = str(free_port)
     returncode, log, _ = run_bounded(
         [sys.executable, 'tools/train.py', GS_LORA, '--work-dir',

@@ -1,0 +1,69 @@
+"""Retrain, distilled: a fresh start, and the kept classes' scores of the
+model it replaces as soft labels."""
+import copy
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from method_helpers import (FakeDetector, attach, build_classifier,
+                            fake_context, preprocess, random_batch)
+from mmforget.methods import DistilledRetrain
+
+FORGET = (8, 9)  # of 10 classes: the kept ones are 0..7
+
+
+def test_the_loss_is_ce_plus_kl_over_the_kept_classes_by_hand():
+    """CE + w T^2 KL(teacher || student), both softmaxes over the kept
+    classes only; the teacher is the model before the fresh start."""
+    model = build_classifier()
+    teacher = copy.deepcopy(model).eval()
+    method, _ = attach(model, dict(type='mmforget.DistilledRetrain',
+                                   distill_weight=0.5, temperature=3.0),
+                       fake_context(forget=FORGET))
+    assert not torch.equal(model.backbone.layers[0].ffn.layers[1].weight,
+                           teacher.backbone.layers[0].ffn.layers[1].weight)
+    data = preprocess(model, random_batch([False] * 4, [0, 3, 5, 7], seed=2))
+    model.eval()
+    with torch.no_grad():
+        losses = method.loss(model, data['inputs'], data['data_samples'])
+        feats = model.extract_feat(data['inputs'])
+        student = model.logits(feats)[:, :8] / 3.0
+        target = teacher.logits(teacher.extract_feat(data['inputs']))
+        target = target[:, :8] / 3.0
+        p_t = F.softmax(target, dim=1)
+        kl = (p_t * (F.log_softmax(target, dim=1)
+                     - F.log_softmax(student, dim=1))).sum(1).mean() * 9.0
+        ce = model.head.loss(feats, data['data_samples'])['loss']
+    assert kl > 0
+    assert torch.allclose(losses['loss_retain'], ce)
+    assert torch.allclose(losses['loss_distill'], 0.5 * kl)
+
+
+def test_the_forgotten_classes_scores_of_the_teacher_do_not_matter():
+    """Changing the teacher's forgotten rows changes nothing in the loss."""
+    model = build_classifier()
+    method, _ = attach(model, dict(type='mmforget.DistilledRetrain'),
+                       fake_context(forget=FORGET))
+    data = preprocess(model, random_batch([False] * 4, [0, 1, 2, 3], seed=4))
+    model.eval()
+    with torch.no_grad():
+        before = method.loss(model, data['inputs'], data['data_samples'])
+        method.teacher.head.layers.head.weight[list(FORGET)] += 5.0
+        after = method.loss(model, data['inputs'], data['data_samples'])
+    assert torch.equal(before['loss_distill'], after['loss_distill'])
+
+
+def test_forget_samples_bad_settings_and_detectors_are_refused():
+    model = build_classifier()
+    method, _ = attach(model, dict(type='mmforget.DistilledRetrain'),
+                       fake_context(forget=FORGET))
+    data = preprocess(model, random_batch([True, False], [8, 0]))
+    with pytest.raises(RuntimeError, match='forget samples'):
+        method.loss(model, data['inputs'], data['data_samples'])
+    with pytest.raises(ValueError, match='mmforget.Retrain'):
+        DistilledRetrain(distill_weight=0.0)
+    with pytest.raises(TypeError):
+        DistilledRetrain().check_model(FakeDetector())
+    method.finish_task(model)
+    assert method.teacher is None
