@@ -20,7 +20,7 @@ from .laf import LAF, alignment_loss, unlearning_loss
 from .gs_lora import GSLoRA, GSLoRAPlus
 from .random_label import (EWC, L2, MAS, RandomLabel, RandomLabelLosses,
                            random_other_labels)
-from .retrain import DistilledRetrain, Retrain
+from .retrain import Retrain
 from .salun import SalUn, saliency_mask
 from .scar import SCAR, class_gaussians, js_divergence
 from .scrub import SCRUB, SCRUBS
@@ -28,11 +28,12 @@ from .slug import SLUG, pareto_front, search_step
 from .ssd import SSD, dampen
 from .teacher_distillation import (DER, FDR, DERPlusPlus, LwF,
                                    TeacherDistillation, distillation_kl)
+from .undo import UNDO
 
 __all__ = [
     'ForgettingMethod', 'build_method', 'TaskContext', 'task_seed',
     'split_batch', 'gt_labels', 'relabelled', 'GSLoRA',
-    'GSLoRAPlus', 'Retrain', 'DistilledRetrain', 'RandomLabel', 'RandomLabelLosses',
+    'GSLoRAPlus', 'Retrain', 'UNDO', 'RandomLabel', 'RandomLabelLosses',
     'random_other_labels', 'L2', 'EWC', 'MAS', 'TeacherDistillation',
     'distillation_kl', 'LwF', 'DER', 'DERPlusPlus', 'FDR', 'SCRUB', 'SCRUBS',
     'FineTune', 'L1Sparse', 'GradientAscent', 'SalUn', 'saliency_mask',

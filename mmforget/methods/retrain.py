@@ -8,13 +8,10 @@ only).
 """
 import copy
 
-import torch
 from mmengine.registry import MODELS
 
 from mmforget.registry import METHODS
-from .base import split_batch
 from .fine_tune import FineTune
-from .teacher_distillation import distillation_kl
 
 
 # mmdet's DETRs write these into their ``bbox_head`` config when they are
@@ -46,73 +43,24 @@ class Retrain(FineTune):
 
     def start_task(self, model, context):
         super().start_task(model, context)
+        self.load_start(model, self.start_state(model))
+
+    def start_state(self, model):
+        """Where the task's training starts: a fresh initialisation."""
+        return self.fresh_state()
+
+    def fresh_state(self):
+        """The state dict of a model built from the config, initialised."""
         fresh = MODELS.build(copy.deepcopy(self.model_cfg))
         fresh.init_weights()
-        missing, unexpected = model.load_state_dict(fresh.state_dict(),
-                                                    strict=False)
+        return fresh.state_dict()
+
+    def load_start(self, model, state):
+        """Load the task's starting weights, refusing a model they do not
+        fit."""
+        missing, unexpected = model.load_state_dict(state, strict=False)
         if unexpected or any('lora_' not in k for k in missing):
             raise RuntimeError(
                 f'Retrain: the fresh model does not fit the trained one '
                 f'(missing {missing}, unexpected {unexpected})')
 
-
-@METHODS.register_module()
-class DistilledRetrain(Retrain):
-    """Retrain that learns the kept classes from the model it replaces.
-
-    Each task starts, as Retrain, from a fresh initialisation and reads no
-    forget sample; besides the CE it matches the softened scores that the
-    model of the task's start gives the kept classes on the same retain
-    batch: ``CE + distill_weight * T^2 * KL(p_t || p_s)``, both softmaxes
-    over the kept classes only, so the teacher's scores of the forgotten
-    classes never reach the student. The teacher's kept-class soft labels
-    let a shorter schedule reach Retrain's accuracy: every weight has been
-    trained on retain images only, so it relearns like Retrain, where an
-    edit of the original keeps what the forgotten classes left in its
-    weights. The teacher is held by the method, never trained, never
-    saved (classifiers only).
-
-    Args:
-        distill_weight (float): weight of the distillation (> 0).
-        temperature (float): its temperature (> 0).
-        name (str): default 'Retrain, distilled'.
-    """
-
-    default_name = 'Retrain, distilled'
-    model_kinds = ('classifier', )
-
-    def __init__(self, distill_weight=1.0, temperature=2.0, name=None):
-        if not distill_weight > 0 or not temperature > 0:
-            raise ValueError(
-                f'{name or self.default_name}: distill_weight and temperature '
-                f'must be > 0, got {distill_weight} and {temperature} (for '
-                "no distillation use type='mmforget.Retrain')")
-        super().__init__(name=name)
-        self.distill_weight = float(distill_weight)
-        self.temperature = float(temperature)
-        self.teacher = None
-        self.kept = None
-
-    def start_task(self, model, context):
-        """The teacher is the model as the task receives it, before the
-        fresh initialisation."""
-        self.teacher = model.frozen_copy()
-        self.kept = torch.as_tensor(sorted(context.task.retain))
-        super().start_task(model, context)
-
-    def loss(self, model, inputs, data_samples):
-        forget, _ = split_batch(data_samples)
-        if len(forget):
-            raise RuntimeError(f'{self.name} received forget samples')
-        feats = model.extract_feat(inputs)
-        with torch.no_grad():
-            teacher = self.teacher.logits(self.teacher.extract_feat(inputs))
-        kept = self.kept.to(teacher.device)
-        return dict(
-            loss_retain=model.head.loss(feats, data_samples)['loss'],
-            loss_distill=self.distill_weight * distillation_kl(
-                model.logits(feats)[:, kept], teacher[:, kept],
-                self.temperature))
-
-    def finish_task(self, model):
-        self.teacher = None  # never released

@@ -1,5 +1,5 @@
-"""Retrain, distilled: a fresh start, and the kept classes' scores of the
-model it replaces as soft labels."""
+"""UNDO: a start noised towards a fresh initialisation, and the kept
+classes' scores of the model it replaces as soft labels."""
 import copy
 
 import pytest
@@ -8,17 +8,17 @@ import torch.nn.functional as F
 
 from method_helpers import (FakeDetector, attach, build_classifier,
                             fake_context, preprocess, random_batch)
-from mmforget.methods import DistilledRetrain
+from mmforget.methods import UNDO
 
 FORGET = (8, 9)  # of 10 classes: the kept ones are 0..7
 
 
 def test_the_loss_is_ce_plus_kl_over_the_kept_classes_by_hand():
     """CE + w T^2 KL(teacher || student), both softmaxes over the kept
-    classes only; the teacher is the model before the fresh start."""
+    classes only; the teacher is the model before the noised start."""
     model = build_classifier()
     teacher = copy.deepcopy(model).eval()
-    method, _ = attach(model, dict(type='mmforget.DistilledRetrain',
+    method, _ = attach(model, dict(type='mmforget.UNDO',
                                    distill_weight=0.5, temperature=3.0),
                        fake_context(forget=FORGET))
     assert not torch.equal(model.backbone.layers[0].ffn.layers[1].weight,
@@ -43,7 +43,7 @@ def test_the_loss_is_ce_plus_kl_over_the_kept_classes_by_hand():
 def test_the_forgotten_classes_scores_of_the_teacher_do_not_matter():
     """Changing the teacher's forgotten rows changes nothing in the loss."""
     model = build_classifier()
-    method, _ = attach(model, dict(type='mmforget.DistilledRetrain'),
+    method, _ = attach(model, dict(type='mmforget.UNDO'),
                        fake_context(forget=FORGET))
     data = preprocess(model, random_batch([False] * 4, [0, 1, 2, 3], seed=4))
     model.eval()
@@ -56,14 +56,36 @@ def test_the_forgotten_classes_scores_of_the_teacher_do_not_matter():
 
 def test_forget_samples_bad_settings_and_detectors_are_refused():
     model = build_classifier()
-    method, _ = attach(model, dict(type='mmforget.DistilledRetrain'),
+    method, _ = attach(model, dict(type='mmforget.UNDO'),
                        fake_context(forget=FORGET))
     data = preprocess(model, random_batch([True, False], [8, 0]))
     with pytest.raises(RuntimeError, match='forget samples'):
         method.loss(model, data['inputs'], data['data_samples'])
     with pytest.raises(ValueError, match='mmforget.Retrain'):
-        DistilledRetrain(distill_weight=0.0)
+        UNDO(distill_weight=0.0)
     with pytest.raises(TypeError):
-        DistilledRetrain().check_model(FakeDetector())
+        UNDO().check_model(FakeDetector())
     method.finish_task(model)
     assert method.teacher is None
+
+
+
+def test_the_start_is_the_noised_mix_of_trained_and_fresh_weights():
+    """Every float tensor starts at (1 - noise) * trained + noise * fresh,
+    by hand; the teacher keeps the trained weights."""
+    model = build_classifier()
+    trained = {k: v.clone() for k, v in model.state_dict().items()}
+    fresh = build_classifier(seed=5).state_dict()
+    method = UNDO(noise=0.25)
+    context = fake_context(forget=FORGET)
+    method.before_tasks(model, context)
+    method.fresh_state = lambda: fresh
+    method.start_task(model, context)
+    started = model.state_dict()
+    for name, tensor in started.items():
+        assert torch.allclose(tensor, 0.75 * trained[name]
+                              + 0.25 * fresh[name], atol=1e-6), name
+    assert not torch.equal(started['head.layers.head.weight'],
+                           trained['head.layers.head.weight'])
+    for name, tensor in method.teacher.state_dict().items():
+        assert torch.equal(tensor, trained[name])

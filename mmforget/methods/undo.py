@@ -1,0 +1,97 @@
+"""UNDO: noise the weights towards a fresh initialisation, then distil.
+
+UNDO (Lee et al., NeurIPS 2025, "Distillation robustifies unlearning")
+unlearns, moves every weight part of the way to a random initialisation
+and distils the unlearned model's outputs into the noised one. What an
+edit of the original leaves in the weights (the features that still read
+the forgotten classes, the fast relearning) is damaged by the noise, and
+the distillation rebuilds only what the teacher shows on the data it is
+given. Here the unlearning is the head edit: the teacher is the model the
+task starts from, its scores read over the kept classes only (the
+forgotten classes' scores never reach the student), on retain images
+only; the student starts at ``(1 - noise) * trained + noise * fresh`` and
+trains every weight with ``CE + distill_weight * T^2 * KL(p_t || p_s)``.
+``noise`` sets how deep the forgetting goes against how much training the
+task needs: at 1 it is a Retrain with a teacher. No forget sample is read.
+"""
+import torch
+
+from mmforget.registry import METHODS
+from .base import split_batch
+from .retrain import Retrain
+from .teacher_distillation import distillation_kl
+
+
+@METHODS.register_module()
+class UNDO(Retrain):
+    """Noise towards a fresh initialisation, then distil the kept classes.
+
+    Built on Retrain, whose fresh initialisation (the config's model, no
+    checkpoint) is the end the weights are noised towards. The teacher is
+    held by the method, never trained, never saved (classifiers only).
+
+    Args:
+        distill_weight (float): weight of the distillation (> 0).
+        temperature (float): its temperature (> 0).
+        noise (float): how far towards the fresh initialisation the task
+            starts, from 0 (the trained weights) to 1 (a fresh
+            initialisation: a Retrain with a teacher); every tensor starts at
+            ``(1 - noise) * trained + noise * fresh``.
+        name (str): default 'UNDO'.
+    """
+
+    default_name = 'UNDO'
+    model_kinds = ('classifier', )
+
+    def __init__(self, distill_weight=1.0, temperature=2.0, noise=0.7,
+                 name=None):
+        if not distill_weight > 0 or not temperature > 0:
+            raise ValueError(
+                f'{name or self.default_name}: distill_weight and temperature '
+                f'must be > 0, got {distill_weight} and {temperature} (for '
+                "no distillation use type='mmforget.Retrain')")
+        if not 0 < noise <= 1:
+            raise ValueError(
+                f'{name or self.default_name}: noise is the fraction of the '
+                f'way to a fresh initialisation, in (0, 1]; got {noise}')
+        super().__init__(name=name)
+        self.distill_weight = float(distill_weight)
+        self.temperature = float(temperature)
+        self.noise = float(noise)
+        self.teacher = None
+        self.kept = None
+
+    def start_task(self, model, context):
+        """The teacher is the model as the task receives it, before the
+        fresh initialisation."""
+        self.teacher = model.frozen_copy()
+        self.kept = torch.as_tensor(sorted(context.task.retain))
+        super().start_task(model, context)
+
+    def start_state(self, model):
+        """``(1 - noise) * trained + noise * fresh``, tensor by tensor."""
+        fresh = self.fresh_state()
+        if self.noise == 1:
+            return fresh
+        trained = model.state_dict()
+        return {name: (1 - self.noise) * trained[name].to(tensor)
+                + self.noise * tensor
+                if tensor.is_floating_point() and name in trained else tensor
+                for name, tensor in fresh.items()}
+
+    def loss(self, model, inputs, data_samples):
+        forget, _ = split_batch(data_samples)
+        if len(forget):
+            raise RuntimeError(f'{self.name} received forget samples')
+        feats = model.extract_feat(inputs)
+        with torch.no_grad():
+            teacher = self.teacher.logits(self.teacher.extract_feat(inputs))
+        kept = self.kept.to(teacher.device)
+        return dict(
+            loss_retain=model.head.loss(feats, data_samples)['loss'],
+            loss_distill=self.distill_weight * distillation_kl(
+                model.logits(feats)[:, kept], teacher[:, kept],
+                self.temperature))
+
+    def finish_task(self, model):
+        self.teacher = None  # never released
