@@ -126,6 +126,12 @@ def seconds_per_task(runs):
                  for t in r['summary']['tasks']])
 
 
+def seconds_cell(seconds):
+    """Whole seconds from 100 up, tenths below (a training-free method's
+    few milliseconds read 0.0)."""
+    return f'{seconds:.0f}' if seconds >= 100 else f'{seconds:.1f}'
+
+
 def task_cells(runs, num_tasks, record, keys):
     """Per task, ``keys(t)`` of ``record(task entry)`` as 'a / b / ...',
     each mean ± std over the runs that reached the task."""
@@ -178,7 +184,8 @@ def comparison_tables(plan, results, picks, tuning):
             lines.append(
                 f'| {method["name"]} | {len(runs)} | ' + ' | '.join(cells) +
                 f' | {share:.2f}% | ' +
-                (f'{per_task:.3g}' if per_task is not None else MISSING) +
+                (seconds_cell(per_task) if per_task is not None
+                 else MISSING) +
                 f' | {ratio} | ' +
                 (f'{wall / 60:.1f}' if wall else MISSING) + ' |')
         lines.append('')

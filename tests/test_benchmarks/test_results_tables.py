@@ -230,3 +230,9 @@ def test_the_tools_of_an_installed_copy_are_found(monkeypatch):
     monkeypatch.setattr(runs.osp, 'isfile', lambda path: False)
     with pytest.raises(FileNotFoundError):
         runs.tools_dir()
+
+
+def test_seconds_per_task_read_in_whole_seconds_or_tenths():
+    from mmforget.benchmarks.tables import seconds_cell
+    assert [seconds_cell(s) for s in (0.00333, 12.34, 99.94, 340.4)] == \
+        ['0.0', '12.3', '99.9', '340']
