@@ -37,6 +37,11 @@ class UNDO(Retrain):
             starts, from 0 (the trained weights) to 1 (a fresh
             initialisation: a Retrain with a teacher); every tensor starts at
             ``(1 - noise) * trained + noise * fresh``.
+        noise_by_prefix (dict, optional): another noise for the tensors
+            whose names start with a prefix, e.g. ``{'backbone.layers.0.':
+            0.5}`` (the first matching prefix wins; the rest take
+            ``noise``): less noise where the features do not tell the
+            forgotten classes apart, more where they do.
         name (str): default 'UNDO'.
     """
 
@@ -44,20 +49,24 @@ class UNDO(Retrain):
     model_kinds = ('classifier', )
 
     def __init__(self, distill_weight=1.0, temperature=2.0, noise=0.7,
-                 name=None):
+                 noise_by_prefix=None, name=None):
         if not distill_weight > 0 or not temperature > 0:
             raise ValueError(
                 f'{name or self.default_name}: distill_weight and temperature '
                 f'must be > 0, got {distill_weight} and {temperature} (for '
                 "no distillation use type='mmforget.Retrain')")
-        if not 0 < noise <= 1:
-            raise ValueError(
-                f'{name or self.default_name}: noise is the fraction of the '
-                f'way to a fresh initialisation, in (0, 1]; got {noise}')
+        noise_by_prefix = dict(noise_by_prefix or {})
+        for value in (noise, *noise_by_prefix.values()):
+            if not 0 <= value <= 1:
+                raise ValueError(
+                    f'{name or self.default_name}: noise is the fraction of '
+                    'the way to a fresh initialisation, in [0, 1]; got '
+                    f'{value}')
         super().__init__(name=name)
         self.distill_weight = float(distill_weight)
         self.temperature = float(temperature)
         self.noise = float(noise)
+        self.noise_by_prefix = {k: float(v) for k, v in noise_by_prefix.items()}
         self.teacher = None
         self.kept = None
 
@@ -68,16 +77,25 @@ class UNDO(Retrain):
         self.kept = torch.as_tensor(sorted(context.task.retain))
         super().start_task(model, context)
 
+    def noise_of(self, name):
+        """The noise of the tensor ``name``."""
+        for prefix, value in self.noise_by_prefix.items():
+            if name.startswith(prefix):
+                return value
+        return self.noise
+
     def start_state(self, model):
         """``(1 - noise) * trained + noise * fresh``, tensor by tensor."""
         fresh = self.fresh_state()
-        if self.noise == 1:
-            return fresh
         trained = model.state_dict()
-        return {name: (1 - self.noise) * trained[name].to(tensor)
-                + self.noise * tensor
-                if tensor.is_floating_point() and name in trained else tensor
-                for name, tensor in fresh.items()}
+        start = {}
+        for name, tensor in fresh.items():
+            noise = self.noise_of(name)
+            if tensor.is_floating_point() and name in trained and noise < 1:
+                tensor = (1 - noise) * trained[name].to(tensor) + \
+                    noise * tensor
+            start[name] = tensor
+        return start
 
     def loss(self, model, inputs, data_samples):
         forget, _ = split_batch(data_samples)

@@ -89,3 +89,23 @@ def test_the_start_is_the_noised_mix_of_trained_and_fresh_weights():
                            trained['head.layers.head.weight'])
     for name, tensor in method.teacher.state_dict().items():
         assert torch.equal(tensor, trained[name])
+
+
+def test_a_prefix_gets_its_own_noise():
+    """The first matching prefix sets the mix; zero noise keeps the
+    trained tensor, the rest take ``noise``."""
+    model = build_classifier()
+    trained = {k: v.clone() for k, v in model.state_dict().items()}
+    fresh = build_classifier(seed=5).state_dict()
+    method = UNDO(noise=0.5, noise_by_prefix={'backbone.layers.0.': 0.0,
+                                              'backbone.layers.': 1.0})
+    method.fresh_state = lambda: fresh
+    start = method.start_state(model)
+    first = 'backbone.layers.0.ffn.layers.1.weight'
+    last = 'backbone.layers.3.ffn.layers.1.weight'
+    head = 'head.layers.head.weight'
+    assert torch.equal(start[first], trained[first])
+    assert torch.equal(start[last], fresh[last])
+    assert torch.allclose(start[head], 0.5 * trained[head] + 0.5 * fresh[head])
+    with pytest.raises(ValueError, match='in \\[0, 1\\]'):
+        UNDO(noise_by_prefix={'head.': 1.5})
