@@ -65,14 +65,14 @@ methods = [
     # mmforget's own: project, reset the head rows, repair on kept classes.
     dict(name='PRR', config='configs/prr/prr_vit-6b_numbers_continual.py',
          grid={LR: [1e-3, 3e-3], METHOD + 'alpha_f': [100.0, 1000.0]}),
-    # Ablations of PRR, not tuned (named by what they change): the grid's
-    # stronger projection, alone and with three times the repair.
     # Every weight noised part of the way to a fresh initialisation, then
     # Retrain's recipe for a quarter of its steps, distilling the kept
     # classes' scores of the starting model.
     dict(name='UNDO', config='configs/undo/undo_vit-6b_numbers_continual.py',
          grid={METHOD + 'noise': [0.7, 0.8],
                METHOD + 'distill_weight': [1.0, 3.0]}),
+    # Ablations of PRR, not tuned (named by what they change): the grid's
+    # stronger projection, alone and with three times the repair.
     dict(name='PRR, alpha_f 1000 (ablation)',
          config='configs/prr/prr_vit-6b_numbers_continual.py',
          options=[f'{LR}=0.003', METHOD + 'alpha_f=1000.0']),

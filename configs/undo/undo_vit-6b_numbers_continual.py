@@ -4,8 +4,8 @@
 # cosine, batch 64, one-pixel shifts) and the distillation of the kept
 # classes' softened scores of the model the task starts from. A quarter of
 # the converged Retrain's steps (epochs of 2,500 images: 40 steps, 1,000
-# per task): with the teacher's forward pass a task costs about a quarter
-# of the converged Retrain's.
+# per task): with the teacher's forward pass a task costs about a third of
+# the converged Retrain's.
 _base_ = ['../retrain/retrain_vit-6b_numbers_continual.py']
 
 train_dataloader = dict(dataset=dict(epoch_length=2500))

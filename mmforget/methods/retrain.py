@@ -61,6 +61,5 @@ class Retrain(FineTune):
         missing, unexpected = model.load_state_dict(state, strict=False)
         if unexpected or any('lora_' not in k for k in missing):
             raise RuntimeError(
-                f'Retrain: the fresh model does not fit the trained one '
+                f'{self.name}: the fresh model does not fit the trained one '
                 f'(missing {missing}, unexpected {unexpected})')
-
