@@ -31,7 +31,9 @@ class UNDO(Retrain):
     held by the method, never trained, never saved (classifiers only).
 
     Args:
-        distill_weight (float): weight of the distillation (> 0).
+        distill_weight (float): weight of the distillation; 0: no teacher
+            (the noised start trained with Retrain's loss alone, each step
+            a forward pass cheaper).
         temperature (float): its temperature (> 0).
         noise (float): how far towards the fresh initialisation the task
             starts, from 0 (the trained weights) to 1 (a fresh
@@ -50,11 +52,10 @@ class UNDO(Retrain):
 
     def __init__(self, distill_weight=1.0, temperature=2.0, noise=0.7,
                  noise_by_prefix=None, name=None):
-        if not distill_weight > 0 or not temperature > 0:
+        if not distill_weight >= 0 or not temperature > 0:
             raise ValueError(
-                f'{name or self.default_name}: distill_weight and temperature '
-                f'must be > 0, got {distill_weight} and {temperature} (for '
-                "no distillation use type='mmforget.Retrain')")
+                f'{name or self.default_name}: distill_weight must be >= 0 '
+                f'and temperature > 0, got {distill_weight} and {temperature}')
         noise_by_prefix = dict(noise_by_prefix or {})
         for value in (noise, *noise_by_prefix.values()):
             if not 0 <= value <= 1:
@@ -73,7 +74,8 @@ class UNDO(Retrain):
     def start_task(self, model, context):
         """The teacher is the model as the task receives it, before the
         fresh initialisation."""
-        self.teacher = model.frozen_copy()
+        if self.distill_weight:
+            self.teacher = model.frozen_copy()
         self.kept = torch.as_tensor(sorted(context.task.retain))
         super().start_task(model, context)
 
@@ -102,11 +104,14 @@ class UNDO(Retrain):
         if len(forget):
             raise RuntimeError(f'{self.name} received forget samples')
         feats = model.extract_feat(inputs)
+        loss_retain = model.head.loss(feats, data_samples)['loss']
+        if not self.distill_weight:
+            return dict(loss_retain=loss_retain)
         with torch.no_grad():
             teacher = self.teacher.logits(self.teacher.extract_feat(inputs))
         kept = self.kept.to(teacher.device)
         return dict(
-            loss_retain=model.head.loss(feats, data_samples)['loss'],
+            loss_retain=loss_retain,
             loss_distill=self.distill_weight * distillation_kl(
                 model.logits(feats)[:, kept], teacher[:, kept],
                 self.temperature))

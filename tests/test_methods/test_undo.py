@@ -61,13 +61,28 @@ def test_forget_samples_bad_settings_and_detectors_are_refused():
     data = preprocess(model, random_batch([True, False], [8, 0]))
     with pytest.raises(RuntimeError, match='forget samples'):
         method.loss(model, data['inputs'], data['data_samples'])
-    with pytest.raises(ValueError, match='mmforget.Retrain'):
-        UNDO(distill_weight=0.0)
+    with pytest.raises(ValueError, match='distill_weight must be >= 0'):
+        UNDO(distill_weight=-1.0)
     with pytest.raises(TypeError):
         UNDO().check_model(FakeDetector())
     method.finish_task(model)
     assert method.teacher is None
 
+
+def test_without_distillation_there_is_no_teacher_and_the_loss_is_ce():
+    """distill_weight 0: no teacher is copied, the loss is the CE alone."""
+    model = build_classifier()
+    method, _ = attach(model, dict(type='mmforget.UNDO', distill_weight=0.0),
+                       fake_context(forget=FORGET))
+    assert method.teacher is None
+    data = preprocess(model, random_batch([False] * 4, [0, 3, 5, 7], seed=2))
+    model.eval()
+    with torch.no_grad():
+        losses = method.loss(model, data['inputs'], data['data_samples'])
+        ce = model.head.loss(model.extract_feat(data['inputs']),
+                             data['data_samples'])['loss']
+    assert list(losses) == ['loss_retain']
+    assert torch.allclose(losses['loss_retain'], ce)
 
 
 def test_the_start_is_the_noised_mix_of_trained_and_fresh_weights():
