@@ -79,11 +79,13 @@ depth-numbers: install $(NUMBERS_PRETRAINED)
 
 # Gone or hidden, one request of 80 numbers (the 20 kept of the last task
 # above): Retrain converged in one training per seed, Head reset, GS-LoRA,
-# PRR and its ablations, with the depth checks.
+# PRR, UNDO and their ablations; the depth checks on the rows of the
+# -checks plan (about 5 minutes a model: all rows would not fit 3 hours).
 DEPTH_ONE_REQUEST := configs/comparisons/vit-6b_numbers_depth-one-request.py
+DEPTH_ONE_REQUEST_CHECKS := configs/comparisons/vit-6b_numbers_depth-one-request-checks.py
 depth-one-request: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_ONE_REQUEST) --out-dir work_dirs/depth_one_request --results depth.md:depth-one-request-runs
-	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_ONE_REQUEST) --out-dir work_dirs/depth_one_request --tasks 0 --results depth.md:depth-one-request --image docs/images/depth_one_request.png
+	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_ONE_REQUEST_CHECKS) --out-dir work_dirs/depth_one_request --tasks 0 --results depth.md:depth-one-request --image docs/images/depth_one_request.png
 
 # A digits run killed in the middle of task 1 and resumed, against an
 # uninterrupted run: the summaries must be equal.

@@ -1,0 +1,11 @@
+# The rows of the one-request comparison whose depth checks
+# `make -f research.mk depth-one-request` runs: the reference, Head reset,
+# PRR and UNDO with its no-teacher ablation (the checks take about five
+# minutes a model on 2 cores: every row of the runs table would not fit
+# a working session). The runs and the picks are the one-request plan's.
+_base_ = ['./vit-6b_numbers_depth-one-request.py']
+methods = [m for m in _base_.methods
+           if m['name'] in ('Retrain (converged)', 'Head reset', 'PRR',
+                            'UNDO',
+                            'UNDO, no teacher, noise 0.7, lr 0.004 '
+                            '(ablation)')]
