@@ -2,7 +2,8 @@
 runs of GS-LoRA, SCRUB and Retrain on the suite's pre-trained model.
 
 ``tests/data/pinned/<method>.json`` holds each run's task scores per CPU
-model and torch thread count they were computed with (``pins``). With a
+model (with its family and model numbers where the name is only the
+maker's) and torch thread count they were computed with (``pins``). With a
 pinned CPU and thread count a run must give them exactly; elsewhere
 floating-point order differs (the suite's pre-trained model then classifies
 an image or two differently: one of the 72 forget test images is 1.4
@@ -34,11 +35,32 @@ def cpu_model():
     return 'unknown'
 
 
+def cpu_generation():
+    """' family F model M' from /proc/cpuinfo: a virtual CPU may name only
+    its maker ('AMD EPYC'), and the kernels torch picks differ between
+    its generations."""
+    fields = {}
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                if key.strip() in ('cpu family', 'model'):
+                    fields.setdefault(key.strip(), value.strip())
+                if len(fields) == 2:
+                    break
+    except OSError:
+        pass
+    if len(fields) < 2:
+        return ''
+    return f" family {fields['cpu family']} model {fields['model']}"
+
+
 def machine():
-    """The key of this machine's pin: the CPU model and torch's threads
-    (the order of a parallel sum depends on both)."""
+    """The key of this machine's pin: the CPU model and generation and
+    torch's threads (the order of a parallel sum depends on them)."""
     import torch
-    return f'{cpu_model()}, {torch.get_num_threads()} threads'
+    return (f'{cpu_model()}{cpu_generation()}, '
+            f'{torch.get_num_threads()} threads')
 
 
 def task_scores(summary):
