@@ -4,8 +4,10 @@
 # minutes a model on 2 cores: every row of the runs table would not fit
 # a working session). The runs and the picks are the one-request plan's.
 _base_ = ['./vit-6b_numbers_depth-one-request.py']
-methods = [m for m in _base_.methods
-           if m['name'] in ('Retrain (converged)', 'Head reset', 'PRR',
-                            'UNDO',
-                            'UNDO, no teacher, noise 0.7, lr 0.004 '
-                            '(ablation)')]
+checked = ('Retrain (converged)', 'Head reset', 'PRR', 'UNDO',
+           'UNDO, no teacher, noise 0.7, lr 0.004 (ablation)')
+methods = [m for m in _base_.methods if m['name'] in checked]
+missing = set(checked) - {m['name'] for m in methods}
+if missing:  # a renamed row must not drop out silently
+    raise ValueError(f'the one-request plan has no row named {missing}: '
+                     'rename it here too')
