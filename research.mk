@@ -8,7 +8,8 @@ include Makefile
 .PHONY: compare-digits compare-digits-methods compare-digits-checks \
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
 	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume \
-	pin-numbers depth-numbers depth-shapes depth-one-request
+	pin-numbers depth-numbers depth-numbers-target depth-shapes \
+	depth-one-request
 
 # GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
 # Forgotten-Object Fate (Retrain: 20 epochs per task from scratch).
@@ -76,6 +77,14 @@ DEPTH_NUMBERS := configs/comparisons/vit-6b_numbers_depth.py
 depth-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-runs
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers --image docs/images/depth_numbers.png --summary README.md:which-method
+
+# The rows the 4 x 20 targets are read on (Retrain, Head reset, PRR, UNDO
+# without a teacher), every task: the same runs and checks as depth-numbers
+# for those rows, into their own results section.
+DEPTH_NUMBERS_TARGET := configs/comparisons/vit-6b_numbers_depth-target.py
+depth-numbers-target: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-target-runs
+	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-target --image docs/images/depth_numbers_target.png
 
 # Gone or hidden, one request of 80 numbers (the 20 kept of the last task
 # above): Retrain converged in one training per seed, Head reset, GS-LoRA,

@@ -72,6 +72,10 @@ methods = [
     # one); distill_weight 1 and 3 tied on val when they were the axis.
     dict(name='UNDO', config='configs/undo/undo_vit-6b_numbers_continual.py',
          grid={METHOD + 'noise': [0.7, 0.8], LR: [2e-3, 4e-3]}),
+    # UNDO's teacher's forward pass spent on steps (1,175 per task).
+    dict(name='UNDO, no teacher',
+         config='configs/undo/undo-no-teacher_vit-6b_numbers_continual.py',
+         grid={METHOD + 'noise': [0.75, 0.8], LR: [3e-3, 5e-3]}),
     # Ablations of PRR, not tuned (named by what they change): the grid's
     # stronger projection, alone and with three times the repair.
     dict(name='PRR, alpha_f 1000 (ablation)',
