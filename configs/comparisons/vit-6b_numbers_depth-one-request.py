@@ -67,4 +67,10 @@ methods = [
     dict(name='UNDO, no teacher, noise 0.8 (ablation)',
          config='configs/undo/undo-no-teacher_vit-6b_numbers_continual.py',
          options=[METHOD + 'noise=0.8', f'{LR}=0.003']),
+    # UNDO noises the unlearned model: here the head-edited one, whose
+    # forgotten rows start at noise * fresh, nothing of their trained values.
+    dict(name='UNDO, no teacher, head reset first (ablation)',
+         config='configs/undo/undo-no-teacher_vit-6b_numbers_continual.py',
+         options=[METHOD + 'noise=0.75', f'{LR}=0.003',
+                  METHOD + 'reset_forgotten_rows=True']),
 ]

@@ -18,6 +18,7 @@ import torch
 
 from mmforget.registry import METHODS
 from .base import split_batch
+from .head_reset import HeadReset
 from .retrain import Retrain
 from .teacher_distillation import distillation_kl
 
@@ -44,6 +45,11 @@ class UNDO(Retrain):
             0.5}`` (the first matching prefix wins; the rest take
             ``noise``): less noise where the features do not tell the
             forgotten classes apart, more where they do.
+        reset_forgotten_rows (bool): noise the head-edited model, as UNDO
+            noises the unlearned one: the task's forgotten rows of the
+            head are set to Head reset's values first, so they start at
+            ``noise * fresh`` with nothing of their trained values
+            (default False: the trained rows are noised like the rest).
         name (str): default 'UNDO'.
     """
 
@@ -51,7 +57,8 @@ class UNDO(Retrain):
     model_kinds = ('classifier', )
 
     def __init__(self, distill_weight=1.0, temperature=2.0, noise=0.7,
-                 noise_by_prefix=None, name=None):
+                 noise_by_prefix=None, reset_forgotten_rows=False,
+                 name=None):
         if not distill_weight >= 0 or not temperature > 0:
             raise ValueError(
                 f'{name or self.default_name}: distill_weight must be >= 0 '
@@ -68,6 +75,7 @@ class UNDO(Retrain):
         self.temperature = float(temperature)
         self.noise = float(noise)
         self.noise_by_prefix = {k: float(v) for k, v in noise_by_prefix.items()}
+        self.head_edit = HeadReset() if reset_forgotten_rows else None
         self.teacher = None
         self.kept = None
 
@@ -77,6 +85,8 @@ class UNDO(Retrain):
         if self.distill_weight:
             self.teacher = model.frozen_copy()
         self.kept = torch.as_tensor(sorted(context.task.retain))
+        if self.head_edit is not None:
+            self.head_edit.reset_rows(model, context.task.forget)
         super().start_task(model, context)
 
     def noise_of(self, name):

@@ -124,3 +124,31 @@ def test_a_prefix_gets_its_own_noise():
     assert torch.allclose(start[head], 0.5 * trained[head] + 0.5 * fresh[head])
     with pytest.raises(ValueError, match='in \\[0, 1\\]'):
         UNDO(noise_by_prefix={'head.': 1.5})
+
+
+def test_reset_forgotten_rows_noises_the_head_edited_model():
+    """With reset_forgotten_rows the forgotten rows start at
+    noise * fresh (Head reset's zeros mixed in), the kept rows and every
+    other tensor as without it; the teacher keeps the trained rows."""
+    model = build_classifier()
+    trained = {k: v.clone() for k, v in model.state_dict().items()}
+    fresh = build_classifier(seed=5).state_dict()
+    method = UNDO(noise=0.25, reset_forgotten_rows=True)
+    context = fake_context(forget=FORGET)
+    method.before_tasks(model, context)
+    method.fresh_state = lambda: fresh
+    method.start_task(model, context)
+    started = model.state_dict()
+    rows, kept = list(FORGET), list(range(8))
+    assert trained['head.layers.head.weight'][rows].abs().max() > 0.1
+    for name in ('head.layers.head.weight', 'head.layers.head.bias'):
+        assert torch.allclose(started[name][rows], 0.25 * fresh[name][rows],
+                              atol=1e-6), name
+        assert torch.allclose(started[name][kept],
+                              0.75 * trained[name][kept]
+                              + 0.25 * fresh[name][kept], atol=1e-6), name
+    other = 'backbone.layers.0.ffn.layers.1.weight'
+    assert torch.allclose(started[other], 0.75 * trained[other]
+                          + 0.25 * fresh[other], atol=1e-6)
+    assert torch.equal(method.teacher.head.layers.head.weight,
+                       trained['head.layers.head.weight'])
