@@ -13,9 +13,10 @@
 # without a teacher a grid of the same size; GS-LoRA
 # the picks of the numbers comparison. The rows named by what they change
 # are ablations, not tuned: PRR's settings come from the depth comparison's
-# task-3 tables, UNDO's noise 0.8 and its learning rate without a teacher
-# from trial runs of this request (test split both), which is said wherever
-# they are reported.
+# task-3 tables, UNDO's noise 0.8 and the 1,000-step no-teacher row's
+# learning rate from trial runs of this request (test split both), which is
+# said wherever they are reported; the 1,175-step no-teacher ablations take
+# the val pick of "UNDO, no teacher" and change one thing each.
 # The reference, min_gap and the checks are the depth comparison's.
 _base_ = ['./vit-6b_numbers_depth.py']
 options = ['train_dataloader.dataset.schedule.num_tasks=1',
