@@ -1,11 +1,14 @@
 # The rows of the 4 x 20 depth comparison that its targets are read on:
-# the reference, Head reset, PRR and UNDO without a teacher (runs and
-# checks of every row of vit-6b_numbers_depth.py take longer than a working
-# session on 2 cores: about 70 minutes of runs and 2 hours of checks for
-# these four alone). Same out dir as the whole plan, so its runs and
-# checks are shared: `make -f research.mk depth-numbers-target`.
+# the reference, Head reset, PRR and UNDO without a teacher, from the
+# trained and from the head-edited start with its noise grown with the
+# share forgotten (runs and checks of every row of vit-6b_numbers_depth.py
+# take longer than a working session on 2 cores: about 90 minutes of runs
+# and 2.5 hours of checks for these five alone). Same out dir as the whole
+# plan, so its runs and checks are shared:
+# `make -f research.mk depth-numbers-target`.
 _base_ = ['./vit-6b_numbers_depth.py']
-checked = ('Retrain (converged)', 'Head reset', 'PRR', 'UNDO, no teacher')
+checked = ('Retrain (converged)', 'Head reset', 'PRR', 'UNDO, no teacher',
+           'UNDO, noise by share')
 methods = [m for m in _base_.methods if m['name'] in checked]
 missing = set(checked) - {m['name'] for m in methods}
 if missing:  # a renamed row must not drop out silently

@@ -50,6 +50,14 @@ class UNDO(Retrain):
             head are set to Head reset's values first, so they start at
             ``noise * fresh`` with nothing of their trained values
             (default False: the trained rows are noised like the rest).
+        noise_by_forgotten_share (bool): scale every noise by the share of
+            the classes forgotten so far, this task's included (0.2 after
+            the first of four tasks of 20 out of 100, 0.8 after the last):
+            a request that leaves many classes to rebuild starts near the
+            trained weights, one that leaves few near a fresh start. The
+            noise a budget can rebuild depends on how many classes are
+            kept. ``noise`` is then the noise of forgetting every class
+            (default False: every task takes ``noise``).
         name (str): default 'UNDO'.
     """
 
@@ -58,7 +66,7 @@ class UNDO(Retrain):
 
     def __init__(self, distill_weight=1.0, temperature=2.0, noise=0.7,
                  noise_by_prefix=None, reset_forgotten_rows=False,
-                 name=None):
+                 noise_by_forgotten_share=False, name=None):
         if not distill_weight >= 0 or not temperature > 0:
             raise ValueError(
                 f'{name or self.default_name}: distill_weight must be >= 0 '
@@ -76,6 +84,8 @@ class UNDO(Retrain):
         self.noise = float(noise)
         self.noise_by_prefix = {k: float(v) for k, v in noise_by_prefix.items()}
         self.head_edit = HeadReset() if reset_forgotten_rows else None
+        self.noise_by_forgotten_share = bool(noise_by_forgotten_share)
+        self.noise_scale = 1.0
         self.teacher = None
         self.kept = None
 
@@ -84,17 +94,21 @@ class UNDO(Retrain):
         fresh initialisation."""
         if self.distill_weight:
             self.teacher = model.frozen_copy()
-        self.kept = torch.as_tensor(sorted(context.task.retain))
+        task = context.task
+        self.kept = torch.as_tensor(sorted(task.retain))
+        if self.noise_by_forgotten_share:
+            gone = len(task.forget) + len(task.old)
+            self.noise_scale = gone / (gone + len(task.retain))
         if self.head_edit is not None:
             self.head_edit.reset_rows(model, context.task.forget)
         super().start_task(model, context)
 
     def noise_of(self, name):
-        """The noise of the tensor ``name``."""
+        """The noise of the tensor ``name`` in this task."""
         for prefix, value in self.noise_by_prefix.items():
             if name.startswith(prefix):
-                return value
-        return self.noise
+                return value * self.noise_scale
+        return self.noise * self.noise_scale
 
     def start_state(self, model):
         """``(1 - noise) * trained + noise * fresh``, tensor by tensor."""

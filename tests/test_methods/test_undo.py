@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from method_helpers import (FakeDetector, attach, build_classifier,
                             fake_context, preprocess, random_batch)
+from mmforget.datasets.task_schedule import ForgettingSchedule
 from mmforget.methods import UNDO
 
 FORGET = (8, 9)  # of 10 classes: the kept ones are 0..7
@@ -152,3 +153,26 @@ def test_reset_forgotten_rows_noises_the_head_edited_model():
                           + 0.25 * fresh[other], atol=1e-6)
     assert torch.equal(method.teacher.head.layers.head.weight,
                        trained['head.layers.head.weight'])
+
+
+def test_noise_by_forgotten_share_scales_every_noise_by_the_share():
+    """Task 1 of 10 classes forgets 6, 7 after 8, 9: 4 of 10 gone, so
+    noise 0.5 starts at 0.2 and a prefix's 1.0 at 0.4, by hand."""
+    model = build_classifier()
+    trained = {k: v.clone() for k, v in model.state_dict().items()}
+    fresh = build_classifier(seed=5).state_dict()
+    schedule = ForgettingSchedule(class_names=[str(c) for c in range(10)],
+                                  tasks=[['8', '9'], ['6', '7']])
+    context = fake_context(schedule=schedule, task_index=1)
+    method = UNDO(noise=0.5, noise_by_prefix={'backbone.layers.0.': 1.0},
+                  noise_by_forgotten_share=True, distill_weight=0.0)
+    method.before_tasks(model, context)
+    method.fresh_state = lambda: fresh
+    method.start_task(model, context)
+    started = model.state_dict()
+    first = 'backbone.layers.0.ffn.layers.1.weight'
+    last = 'backbone.layers.3.ffn.layers.1.weight'
+    assert torch.allclose(started[first], 0.6 * trained[first]
+                          + 0.4 * fresh[first], atol=1e-6)
+    assert torch.allclose(started[last], 0.8 * trained[last]
+                          + 0.2 * fresh[last], atol=1e-6)
