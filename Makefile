@@ -24,9 +24,11 @@ $(STAMP): $(REQS)
 	$(PIP) install --no-build-isolation --no-deps -e .
 	@touch $(STAMP)
 
-# pytest exits 5 when it collected no test: that is a failure too.
+# pytest exits 5 when it collected no test: that is a failure too. Two
+# workers of one thread each (pytest-xdist): the tests are small models,
+# which a second thread barely speeds up and a second process halves.
 test: install
-	$(PY) -m pytest tests -q -p no:cacheprovider --durations=25
+	OMP_NUM_THREADS=1 $(PY) -m pytest tests -q -p no:cacheprovider -n 2 --durations=25
 
 # The digits ViT that the forgetting demo starts from (about a minute).
 PRETRAINED := checkpoints/vit-tiny_digits.pth

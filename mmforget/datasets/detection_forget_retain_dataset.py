@@ -116,7 +116,7 @@ class DetectionForgetRetainDataset(ForgetRetainDataset):
         forget_classes, retain_classes = self.split_classes(self.task_index)
         keep = set(forget_classes if forget else retain_classes)
         data_info = self.dataset.get_data_info(
-            int(indices[index % len(indices)]))
+            self._sample(indices, index, forget))
         data_info['instances'] = [
             i for i in data_info['instances'] if i['bbox_label'] in keep]
         item = self.dataset.pipeline(data_info)

@@ -67,10 +67,14 @@ class ForgetRetainDataset:
         few_shot (int, optional): instead of ``data_ratio``, exactly this
             many samples of every forget and retain class (papers: 4).
         seed (int): seed of the subsampling; each task draws anew.
-        epoch_length (int | str, optional): items per epoch, the task's
-            samples repeated to fill it (item i reads sample i mod n, so
-            each is read epoch_length / n times, in the sampler's
-            order); 'full': the wrapped dataset's size, so that an epoch
+        epoch_length (int | str, optional): items per epoch. A split of
+            n <= epoch_length samples is repeated to fill it (item i reads
+            sample i mod n, so each is read epoch_length / n times, in the
+            sampler's order); a larger split is read in windows of a
+            shuffled order, epoch e reading its items e * epoch_length to
+            (e + 1) * epoch_length - 1 (mod n), so every sample is read
+            and as often as any other (the loop tells the dataset its
+            epoch, :meth:`set_epoch`). 'full': the wrapped dataset's size, so that an epoch
             has as many steps as one on every class had (a Retrain whose steps
             match the pre-training's, which converges on few kept classes
             where the same epochs would not). Default: one pass over the
@@ -104,6 +108,7 @@ class ForgetRetainDataset:
         self.labels = dataset_labels(dataset)
         # Every task is checked now, so bad input fails before training.
         self._splits = [self._split(t) for t in range(len(self.schedule))]
+        self.epoch = 0
         self.set_task(0)
 
     @staticmethod
@@ -129,6 +134,30 @@ class ForgetRetainDataset:
         """Switch to task ``index``; rebuild the dataloader afterwards."""
         self.task_index = index
         self.forget_indices, self.retain_indices = self._splits[index]
+        # The order the windows of a split longer than an epoch walk: one
+        # shuffle per task and split, so every epoch mixes the classes.
+        rng = np.random.default_rng([self.seed, index, 1])
+        self._window_order = dict(
+            forget=rng.permutation(len(self.forget_indices)),
+            retain=rng.permutation(len(self.retain_indices)))
+
+    def set_epoch(self, epoch):
+        """The epoch of the task (from 0) about to be read: which window of
+        a split longer than ``epoch_length`` its items read."""
+        self.epoch = int(epoch)
+
+    def reads_windows(self, index=None):
+        """Whether task ``index`` (default: every task) has a split that
+        is read longer than an epoch, so items depend on :meth:`set_epoch`."""
+        if self.epoch_length is None:
+            return False
+        tasks = range(len(self._splits)) if index is None else [index]
+        return any(len(split) > self.epoch_length
+                   for t in tasks for split in self._read_splits(t))
+
+    def _read_splits(self, index):
+        forget, retain = self._splits[index]
+        return (forget, retain) if self.use_forget_data else (retain, )
 
     def _split(self, index):
         task = self.schedule[index]
@@ -201,8 +230,18 @@ class ForgetRetainDataset:
                   if self.use_forget_data else None)
         return dict(retain=retain, forget=forget)
 
+    def _sample(self, indices, index, forget):
+        """The wrapped dataset's index that item ``index`` of a split reads
+        in this epoch."""
+        n = len(indices)
+        if self.epoch_length is not None and n > self.epoch_length:
+            order = self._window_order['forget' if forget else 'retain']
+            return int(indices[order[(self.epoch * self.epoch_length
+                                      + index) % n]])
+        return int(indices[index % n])
+
     def _fetch(self, indices, index, forget):
-        item = self.dataset[int(indices[index % len(indices)])]
+        item = self.dataset[self._sample(indices, index, forget)]
         item['data_samples'].set_metainfo(dict(forget=forget))
         return item
 

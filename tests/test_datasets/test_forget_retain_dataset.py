@@ -93,3 +93,32 @@ def test_epoch_length_full_repeats_the_kept_samples_to_the_dataset_size():
     for bad in (0, -3, 2.5, 'half', True):
         with pytest.raises(ValueError, match='epoch_length'):
             ForgetRetainDataset(DIGITS, SCHEDULE, epoch_length=bad)
+
+
+def test_a_split_longer_than_an_epoch_is_read_in_windows_that_cover_it():
+    """epoch_length 100 on task 0 (8 digits kept, hundreds of samples):
+    epoch e reads items e*100..e*100+99 of one shuffled order, so every
+    kept sample is read within ceil(n / 100) epochs, as often as any other
+    (within one), every epoch mixes the kept digits, and two epochs read
+    different samples. A split no longer than the epoch reads i mod n."""
+    dataset = ForgetRetainDataset(DIGITS, SCHEDULE, epoch_length=100)
+    dataset.use_forget_data = False
+    indices = dataset.retain_indices
+    n = len(indices)
+    assert n > 300 and dataset.reads_windows()
+
+    def epoch_reads(epoch):
+        dataset.set_epoch(epoch)
+        return [dataset._sample(indices, i, False) for i in range(100)]
+
+    reads = [s for e in range(-(-n // 100)) for s in epoch_reads(e)]
+    counts = np.bincount(np.searchsorted(indices, reads), minlength=n)
+    assert counts.min() >= 1 and counts.max() - counts.min() <= 1
+    first, second = epoch_reads(0), epoch_reads(1)
+    assert not set(first) & set(second)
+    assert len(set(labels_of(dataset, first))) == 8
+    small = ForgetRetainDataset(DIGITS, SCHEDULE, epoch_length=5000)
+    small.set_epoch(3)
+    assert not small.reads_windows()
+    assert [small._sample(small.retain_indices, i, False) for i in (0, n)] \
+        == [int(small.retain_indices[0])] * 2
