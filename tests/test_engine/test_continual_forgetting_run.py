@@ -192,3 +192,19 @@ def test_ema_of_the_adapters_is_what_the_task_keeps(tmp_path, pretrained):
     key = 'backbone.layers.3.ffn.layers.1.weight'
     torch.testing.assert_close(results['decay0'][key], results['none'][key])
     assert not torch.allclose(results['half'][key], results['none'][key])
+
+
+def test_windows_of_a_split_with_persistent_workers_are_refused(
+        tmp_path, pretrained):
+    """An epoch shorter than a split is read in windows that the loop sets
+    each epoch, which persistent workers' copies of the dataset never see:
+    refused before training, nothing written."""
+    code, out, err = call_tool(
+        ['tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'run'),
+         '--cfg-options', f'model.pretrained={pretrained}',
+         'train_dataloader.dataset.epoch_length=10',
+         'train_dataloader.num_workers=2',
+         'train_dataloader.persistent_workers=True'])
+    assert code != 0
+    assert 'persistent_workers=False' in out + err
+    assert not (tmp_path / 'run' / 'forgetting_summary.json').exists()
