@@ -28,7 +28,7 @@ $(STAMP): $(REQS)
 # workers of one thread each (pytest-xdist): the tests are small models,
 # which a second thread barely speeds up and a second process halves.
 test: install
-	OMP_NUM_THREADS=1 $(PY) -m pytest tests -q -p no:cacheprovider -n 2 --durations=25
+	OMP_NUM_THREADS=1 $(PY) -m pytest tests -q -p no:cacheprovider -n 2 --dist worksteal --durations=25
 
 # The digits ViT that the forgetting demo starts from (about a minute).
 PRETRAINED := checkpoints/vit-tiny_digits.pth
