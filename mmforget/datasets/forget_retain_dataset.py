@@ -74,11 +74,11 @@ class ForgetRetainDataset:
             shuffled order, epoch e reading its items e * epoch_length to
             (e + 1) * epoch_length - 1 (mod n), so every sample is read
             and as often as any other (the loop tells the dataset its
-            epoch, :meth:`set_epoch`). 'full': the wrapped dataset's size, so that an epoch
-            has as many steps as one on every class had (a Retrain whose steps
-            match the pre-training's, which converges on few kept classes
-            where the same epochs would not). Default: one pass over the
-            task's larger split.
+            epoch, :meth:`set_epoch`). 'full': the wrapped dataset's size,
+            so that an epoch has as many steps as one on every class had (a
+            Retrain whose steps match the pre-training's, which converges
+            on few kept classes where the same epochs would not). Default:
+            one pass over the task's larger split.
     """
 
     # False (set by the loop for methods such as Retrain): items hold retain
