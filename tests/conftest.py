@@ -94,8 +94,23 @@ def mmpretrain_scope():
 
 @pytest.fixture(scope='session')
 def pretrained(tmp_path_factory):
-    """A briefly trained digits ViT (its accuracy does not matter here)."""
-    work_dir = tmp_path_factory.mktemp('pretrain')
+    """A briefly trained digits ViT (its accuracy does not matter here),
+    trained once per session: under ``pytest -n`` the first worker trains
+    it into the session's shared temporary folder, the others wait and
+    read it."""
+    if not os.environ.get('PYTEST_XDIST_WORKER'):
+        return train_pretrained(tmp_path_factory.mktemp('pretrain'))
+    from filelock import FileLock  # installed with torch
+    shared = tmp_path_factory.getbasetemp().parent
+    with FileLock(str(shared / 'pretrain.lock')):
+        path = shared / 'pretrain' / 'vit-tiny_digits.pth'
+        if not path.exists():
+            train_pretrained(shared / 'pretrain')
+    return str(path)
+
+
+def train_pretrained(work_dir):
+    """Train and publish the digits ViT into ``work_dir``; its path."""
     code, out, err = call_tool(
         ['tools/train.py', 'configs/pretrain/vit-tiny_digits.py',
          '--work-dir', str(work_dir), '--cfg-options',
