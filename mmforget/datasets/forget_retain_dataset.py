@@ -146,18 +146,29 @@ class ForgetRetainDataset:
         a split longer than ``epoch_length`` its items read."""
         self.epoch = int(epoch)
 
-    def reads_windows(self, index=None):
-        """Whether task ``index`` (default: every task) has a split that
-        is read longer than an epoch, so items depend on :meth:`set_epoch`."""
+    def reads_windows(self):
+        """Whether a task has a split read longer than an epoch, so that
+        its items depend on :meth:`set_epoch`."""
         if self.epoch_length is None:
             return False
-        tasks = range(len(self._splits)) if index is None else [index]
         return any(len(split) > self.epoch_length
-                   for t in tasks for split in self._read_splits(t))
+                   for forget, retain in self._splits
+                   for split in ((forget, retain) if self.use_forget_data
+                                 else (retain, )))
 
-    def _read_splits(self, index):
-        forget, retain = self._splits[index]
-        return (forget, retain) if self.use_forget_data else (retain, )
+    def read_for(self, use_forget_data, dataloader_cfg):
+        """Whether items hold forget samples (the method's choice); then
+        refuse, before training, a loader whose persistent workers would
+        keep reading the first window (their copies never see the epoch)."""
+        self.use_forget_data = bool(use_forget_data)
+        if self.reads_windows() and dataloader_cfg.get(
+                'persistent_workers') and dataloader_cfg.get('num_workers'):
+            raise ValueError(
+                f'train_dataloader.dataset.epoch_length={self.epoch_length}'
+                " is shorter than a task's split, so each epoch reads "
+                'another window of it, which persistent workers never see: '
+                'set train_dataloader.persistent_workers=False or a longer '
+                'epoch_length')
 
     def _split(self, index):
         task = self.schedule[index]

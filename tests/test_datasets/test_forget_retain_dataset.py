@@ -102,7 +102,9 @@ def test_a_split_longer_than_an_epoch_is_read_in_windows_that_cover_it():
     (within one), every epoch mixes the kept digits, and two epochs read
     different samples. A split no longer than the epoch reads i mod n."""
     dataset = ForgetRetainDataset(DIGITS, SCHEDULE, epoch_length=100)
-    dataset.use_forget_data = False
+    with pytest.raises(ValueError, match='persistent_workers=False'):
+        dataset.read_for(False, dict(num_workers=2, persistent_workers=True))
+    dataset.read_for(False, dict(num_workers=2))
     indices = dataset.retain_indices
     n = len(indices)
     assert n > 300 and dataset.reads_windows()

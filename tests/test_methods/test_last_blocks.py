@@ -169,7 +169,7 @@ def test_a_short_run_reads_and_trains_on_no_forget_sample(method_type,
     assert method.uses_forget_data is False
     dataset = ForgetRetainDataset(
         digits_train, schedule=dict(tasks=[[str(c) for c in FORGET]]))
-    dataset.use_forget_data = method.uses_forget_data  # as the loop does
+    dataset.read_for(method.uses_forget_data, {})  # as the loop does
     recording = RecordingDataset(dataset.dataset)
     dataset.dataset = recording
     loss_labels = []

@@ -59,16 +59,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         self.dataset = ForgetRetainDataset.required(self.dataloader.dataset)
         self.select = select
         self.method = build_method(method, self.model)
-        self.dataset.use_forget_data = self.method.uses_forget_data
-        if self.dataset.reads_windows() and self._dataloader_cfg.get(
-                'persistent_workers') and self._dataloader_cfg.get(
-                'num_workers'):
-            raise ValueError(
-                f'train_dataloader.dataset.epoch_length='
-                f'{self.dataset.epoch_length} is shorter than a task\'s '
-                'split, so each epoch reads another window of it, which '
-                'persistent workers never see: set train_dataloader.'
-                'persistent_workers=False or a longer epoch_length')
+        self.dataset.read_for(self.method.uses_forget_data, dataloader)
         self.schedule = self.dataset.schedule
         self.task_index = 0
         self.reference = (None if reference is None else
