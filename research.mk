@@ -81,8 +81,8 @@ depth-numbers: install $(NUMBERS_PRETRAINED)
 # The rows the 4 x 20 targets are read on (Retrain, Head reset, PRR, UNDO
 # without a teacher and by share), every task: the same runs and checks as
 # depth-numbers for those rows, into their own results section. The checks
-# take about 8 minutes a model and task on one core:
-# DEPTH_TARGET_TASKS=3 checks the last task only (about 35 minutes).
+# take about 6 minutes a model and task on one core (16 models a task):
+# DEPTH_TARGET_TASKS=3 checks the last task only (about 50 minutes).
 DEPTH_NUMBERS_TARGET := configs/comparisons/vit-6b_numbers_depth-target.py
 DEPTH_TARGET_TASKS ?= 0 1 2 3
 depth-numbers-target: install $(NUMBERS_PRETRAINED)

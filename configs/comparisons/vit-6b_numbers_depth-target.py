@@ -3,7 +3,7 @@
 # trained and from the head-edited start with its noise grown with the
 # share forgotten (runs and checks of every row of vit-6b_numbers_depth.py
 # take longer than a working session on 2 cores: about 90 minutes of runs
-# and 2.5 hours of checks for these five alone). Same out dir as the whole
+# and 3 hours of checks, 50 minutes a task, for these five alone). Same out dir as the whole
 # plan, so its runs and checks are shared:
 # `make -f research.mk depth-numbers-target`.
 _base_ = ['./vit-6b_numbers_depth.py']
