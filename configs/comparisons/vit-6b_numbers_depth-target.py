@@ -3,8 +3,8 @@
 # trained and from the head-edited start with its noise grown with the
 # share forgotten (runs and checks of every row of vit-6b_numbers_depth.py
 # take longer than a working session on 2 cores: about 90 minutes of runs
-# and 3 hours of checks, 50 minutes a task, for these five alone). Same out dir as the whole
-# plan, so its runs and checks are shared:
+# and 3 hours of checks, 50 minutes a task, for these five alone). Same out
+# dir as the whole plan, so its runs and checks are shared:
 # `make -f research.mk depth-numbers-target`.
 _base_ = ['./vit-6b_numbers_depth.py']
 checked = ('Retrain (converged)', 'Head reset', 'PRR', 'UNDO, no teacher',
