@@ -9,7 +9,7 @@ include Makefile
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
 	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume \
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
-	depth-one-request
+	depth-one-request depth-one-request-by-share
 
 # GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
 # Forgotten-Object Fate (Retrain: 20 epochs per task from scratch).
@@ -98,6 +98,14 @@ DEPTH_ONE_REQUEST_CHECKS := configs/comparisons/vit-6b_numbers_depth-one-request
 depth-one-request: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_ONE_REQUEST) --out-dir work_dirs/depth_one_request --results depth.md:depth-one-request-runs
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_ONE_REQUEST_CHECKS) --out-dir work_dirs/depth_one_request --tasks 0 --results depth.md:depth-one-request --image docs/images/depth_one_request.png
+
+# The one-request rows that pick UNDO's noise for depth (the largest noise
+# within 2 points of Head reset's kept accuracy on val): runs and checks of
+# Retrain, Head reset and that pick, in their own section (about an hour).
+DEPTH_ONE_REQUEST_BY_SHARE := configs/comparisons/vit-6b_numbers_depth-one-request-by-share.py
+depth-one-request-by-share: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_ONE_REQUEST_BY_SHARE) --out-dir work_dirs/depth_one_request --results depth.md:depth-one-request-by-share-runs
+	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_ONE_REQUEST_BY_SHARE) --out-dir work_dirs/depth_one_request --tasks 0 --results depth.md:depth-one-request-by-share --image docs/images/depth_one_request_by_share.png
 
 # A digits run killed in the middle of task 1 and resumed, against an
 # uninterrupted run: the summaries must be equal.

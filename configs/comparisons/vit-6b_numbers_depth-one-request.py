@@ -74,4 +74,14 @@ methods = [
          config='configs/undo/undo-no-teacher_vit-6b_numbers_continual.py',
          options=[METHOD + 'noise=0.75', f'{LR}=0.003',
                   METHOD + 'reset_forgotten_rows=True']),
+    # The 4 x 20 plan's "noise by share" at one request (80 of 100 forgotten:
+    # noise 0.8 * the scale, from the head-edited model). Its scale is picked
+    # on val as the largest whose kept accuracy stays within 2 points of
+    # Head reset's (the target's bound): Acc_f is 0 at every point, so the
+    # H-Mean would only pick the least noise, and it cannot see depth.
+    dict(name='UNDO, noise by share',
+         config='configs/undo/undo-by-share_vit-6b_numbers_continual.py',
+         grid={LR: [0.003], METHOD + 'noise': [0.8125, 0.875, 0.9375, 1.0]},
+         pick_most=dict(option=METHOD + 'noise', keep_within=2.0,
+                        of='Head reset')),
 ]

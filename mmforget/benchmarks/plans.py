@@ -10,6 +10,10 @@ A plan (``configs/comparisons/*.py``) is plain data:
   ``pick_of`` another method plus fixed ``options`` (e.g. a shorter
   schedule), or nothing (not tuned; fixed ``options`` make a named variant
   of a config, e.g. an ablation); ``settings`` limits where it runs;
+  with a grid, ``pick_most=dict(option, keep_within, of)`` picks the
+  largest value of ``option`` whose validation Acc_r is within
+  ``keep_within`` points of method ``of``'s (the removal knob turned as far
+  as the kept accuracy allows) instead of the best validation H-Mean;
 * ``options`` (optional): ``--cfg-options`` of every run.
 
 A job is ``(config, seed, out_dir, options dict)``, as
@@ -49,6 +53,12 @@ def validate_plan(plan, source='the plan'):
         if 'pick_of' in method and method['pick_of'] not in names:
             raise PlanError(f'{source}: {method["name"]} takes the pick of '
                             f'{method["pick_of"]!r}, not a method')
+        rule = method.get('pick_most')
+        if rule and (rule['of'] not in names
+                     or rule['option'] not in method.get('grid', {})):
+            raise PlanError(f'{source}: {method["name"]}\'s pick_most needs '
+                            'a grid over its option and a method to keep '
+                            f'within, got {dict(rule)}')
     return plan
 
 
@@ -66,14 +76,18 @@ def is_tuned(method):
 
 def tuning_jobs(plan, out_dir):
     """Every grid point of every method with a grid, on the first setting
-    with the tuning seed: [((method name, point options), job)]."""
+    with the tuning seed: [((method name, point options), job)]. A method
+    that a ``pick_most`` keeps within runs once there too, as it is."""
     full = plan['settings'][0]
     extra = parse_options(list(plan.get('options', [])) +
                           list(plan['tune']['options']))
+    within = {m['pick_most']['of'] for m in plan['methods']
+              if m.get('pick_most')}
     points = []
     for method in plan['methods']:
-        grid = method.get('grid')
-        if not grid:
+        grid = method.get('grid') or (
+            {} if method['name'] in within else None)
+        if grid is None:
             continue
         names = list(grid)
         for values in itertools.product(*[grid[n] for n in names]):

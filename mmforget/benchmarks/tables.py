@@ -195,6 +195,20 @@ def comparison_tables(plan, results, picks, tuning):
     return '\n'.join(lines + picks_table(plan, picks, tuning)) + '\n'
 
 
+def score(value):
+    """A validation score as a cell: one decimal, '–' when missing."""
+    return '–' if value is None else f'{value:.1f}'
+
+
+def pick_most_text(rule, tuning):
+    """The grid cell's note of a ``pick_most`` rule, with the validation
+    Acc_r it keeps within."""
+    reference = tuning.get(rule['of'], [{}])[0].get('retain')
+    return (f'; pick: the largest {rule["option"].split(".")[-1]} with val '
+            f'Acc_r within {rule["keep_within"]:g} of {rule["of"]}\'s '
+            f'({score(reference)})')
+
+
 def picks_table(plan, picks, tuning):
     """Lines: each method's grid, its pick and every point's validation
     H-Mean, best first."""
@@ -215,13 +229,16 @@ def picks_table(plan, picks, tuning):
             lines.append(f'| {method["name"]} | not tuned | – | – |')
             continue
         points = tuning.get(method['name'], [])
+        rule = method.get('pick_most')
         lines.append(
             f'| {method["name"]} | ' + '; '.join(
-                f'{k.split(".")[-1]} {v}' for k, v in grid.items()) + ' | ' +
+                f'{k.split(".")[-1]} {v}' for k, v in grid.items()) +
+            (pick_most_text(rule, tuning) if rule else '') + ' | ' +
             ', '.join(f'{k.split(".")[-1]}={v}' for k, v in
                       picks.get(method['name'], {}).items()) + ' | ' +
             ', '.join('/'.join(str(v) for v in p['options'].values()) +
-                      ': ' + ('–' if p['val'] is None else f'{p["val"]:.1f}')
+                      ': ' + score(p['val']) +
+                      (f' (Acc_r {score(p.get("retain"))})' if rule else '')
                       for p in points) + ' |')
     return lines
 

@@ -55,9 +55,10 @@ def val_score(summary, key='h_mean'):
 
 def tune_plan(plan, out_dir, runner=None):
     """The pick of every method with a grid: the best mean validation
-    H-Mean of its tuning runs. With ``runner`` the missing runs are trained
-    and ``<out_dir>/tuning.json`` written; without it only finished runs
-    count. Returns ({method: options}, {method: ranked points})."""
+    H-Mean of its tuning runs, or its ``pick_most`` rule's point. With
+    ``runner`` the missing runs are trained and ``<out_dir>/tuning.json``
+    written; without it only finished runs count. Returns ({method:
+    options}, {method: ranked points})."""
     points = tuning_jobs(plan, out_dir)
     summaries = collect([job for _, job in points], runner)
     picks, table = {}, {}
@@ -65,10 +66,16 @@ def tune_plan(plan, out_dir, runner=None):
         if summary is None:
             continue
         table.setdefault(name, []).append(
-            dict(options=options, val=val_score(summary)))
+            dict(options=options, val=val_score(summary),
+                 retain=val_score(summary, 'retain')))
     for name, rows in table.items():
         rank_best_first(rows, lambda row: row['val'])
         picks[name] = rows[0]['options']
+    for method in plan['methods']:
+        rule = method.get('pick_most')
+        if rule and method['name'] in table and rule['of'] in table:
+            picks[method['name']] = pick_most(
+                table[method['name']], rule, table[rule['of']][0]['retain'])
     os.makedirs(out_dir, exist_ok=True)
     if runner is not None:
         with open(osp.join(out_dir, 'tuning.json'), 'w') as f:
@@ -76,6 +83,21 @@ def tune_plan(plan, out_dir, runner=None):
                            options=plan['tune']['options'], results=table,
                            picks=picks), f, indent=1)
     return picks, table
+
+
+def pick_most(rows, rule, reference_retain):
+    """The options of the row with the largest ``rule['option']`` among
+    those whose validation Acc_r is within ``rule['keep_within']`` of
+    ``reference_retain``; the best-ranked row when none is (or when the
+    scores are missing)."""
+    option, margin = rule['option'], rule['keep_within']
+    kept = [row for row in rows if row['retain'] is not None
+            and reference_retain is not None
+            and row['retain'] >= reference_retain - margin]
+    if not kept:
+        return rows[0]['options']
+    return max(kept, key=lambda row: float(row['options'][option]))[
+        'options']
 
 
 def limits_check(max_forget=None, max_old=None):

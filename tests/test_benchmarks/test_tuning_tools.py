@@ -3,6 +3,8 @@ through the command lines and the mmforget.benchmarks API."""
 import json
 import os
 
+import pytest
+
 from conftest import call_tool
 
 CONFIG = 'configs/gs_lora/gs-lora_vit-tiny_digits_continual.py'
@@ -243,3 +245,52 @@ def test_few_shot_times_are_relative_to_the_full_data_retrain():
     row = next(line for line in few_shot.splitlines()
                if line.startswith('| GS-LoRA'))
     assert row.split(' | ')[-2] == '0.20'  # 20 s against Retrain's 100 s
+
+
+def test_pick_most_turns_the_knob_as_far_as_the_kept_accuracy_allows(
+        tmp_path, monkeypatch):
+    """A plan's ``pick_most`` picks the largest noise whose validation
+    Acc_r is within ``keep_within`` of the named method's (run once on val
+    for it), not the best H-Mean; with no point within, the best H-Mean;
+    a rule over an option outside the grid is refused. Runs faked."""
+    from mmengine.config import Config
+
+    from mmforget.benchmarks import runs
+    from mmforget.benchmarks.plans import PlanError, validate_plan
+    from mmforget.benchmarks.tables import picks_table
+    from mmforget.benchmarks.tuning import tune_plan
+    launched = []
+    noise = 'train_cfg.method.noise'
+
+    def val(command):
+        if 'head_reset' in ' '.join(command):
+            return dict(h_mean=94., forget=0., retain=95., old=None)
+        point = next(c for c in command if c.startswith(noise + '='))
+        retain = {'0.5': 96., '0.7': 93.5, '0.9': 91.}[point.split('=')[1]]
+        return dict(h_mean=retain - 2, forget=0., retain=retain, old=None)
+    monkeypatch.setattr(runs.subprocess, 'run', fake_launcher(launched, val))
+
+    def plan(keep_within, option=noise):
+        return validate_plan(Config(dict(
+            reference='Head reset', tune=dict(seed=0, options=[]),
+            settings=[dict(name='full data', suffix='', seeds=[0])],
+            methods=[
+                dict(name='Head reset', config='configs/head_reset/'
+                     'head-reset_vit-tiny_digits_continual.py'),
+                dict(name='UNDO',
+                     config='configs/undo/undo_vit-tiny_digits_continual.py',
+                     grid={noise: [0.5, 0.7, 0.9]},
+                     pick_most=dict(option=option, keep_within=keep_within,
+                                    of='Head reset'))])))
+    picks, table = tune_plan(plan(2.0), str(tmp_path), runs.Runner(1))
+    assert len(launched) == 4  # three grid points and Head reset once
+    assert picks['UNDO'] == {noise: 0.7}  # 93.5 >= 95 - 2; 0.9's 91 is not
+    assert [row['options'][noise] for row in table['UNDO']] == [0.5, 0.7,
+                                                                0.9]
+    line = picks_table(plan(2.0), picks, table)[-1]
+    assert "within 2 of Head reset's (95.0)" in line
+    assert '0.7: 91.5 (Acc_r 93.5)' in line
+    picks, _ = tune_plan(plan(0.5), str(tmp_path), runs.Runner(1))
+    assert picks['UNDO'] == {noise: 0.5} and len(launched) == 4  # reused
+    with pytest.raises(PlanError, match='pick_most needs a grid'):
+        plan(2.0, option='optim_wrapper.optimizer.lr')

@@ -144,8 +144,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
     def _train_task(self, task, val_forget_before):
         """Epochs of one task; returns the selected trainable state or
         None (keep the last)."""
-        best, best_score = None, -1.0
-        average = self.weight_average
+        best, best_score, average = None, -1.0, self.weight_average
         if average is not None:
             average.start_task()
         while self._epoch < self._max_epochs and not self.stop_training:
