@@ -84,4 +84,10 @@ methods = [
          grid={LR: [0.003], METHOD + 'noise': [0.8125, 0.875, 0.9375, 1.0]},
          pick_most=dict(option=METHOD + 'noise', keep_within=2.0,
                         of='Head reset')),
+    # Its grid's next smaller scale (noise 0.7 here), which val ranked second
+    # (within the bound too): does a little less noise buy the kept accuracy
+    # without the depth? Not tuned, an ablation read on the test split.
+    dict(name='UNDO, noise by share, scale 0.875 (ablation)',
+         config='configs/undo/undo-by-share_vit-6b_numbers_continual.py',
+         options=[f'{LR}=0.003', METHOD + 'noise=0.875']),
 ]

@@ -1,0 +1,33 @@
+# Gone or hidden when the original memorised its training images: the
+# digits ViT trained 300 epochs without augmentation
+# (configs/pretrain/vit-tiny_digits-memorising.py) forgets its first 2
+# digits in one request; Retrain is trained to convergence on the 8 kept
+# digits with the same recipe (3 seeds, the noise band). Its training images
+# score far better than unseen ones, so a membership attack on the
+# forgotten digits' training images (class_mia_*, mia_efficacy) can tell a
+# model that saw them from one that never did: does it tell Head reset from
+# Retrain where the output checks cannot? The depth checks of the numbers'
+# comparison (vit-6b_numbers_depth.py). `make -f research.mk
+# depth-digits-memorising`.
+#
+# Tuning: UNDO (noise by share: 0.19 at 2 of 10 forgotten, from the
+# head-edited model) and PRR over the learning rate, 2 points each on seed
+# 0, ranked by the validation H-Mean.
+_base_ = ['./vit-6b_numbers_depth.py']
+options = ['model.pretrained=checkpoints/vit-tiny_digits-memorising.pth',
+           'train_dataloader.dataset.schedule.num_tasks=1']
+tune = dict(seed=0, options=[])
+settings = [dict(name='memorising original', suffix='', seeds=[0, 1, 2])]
+LR = 'optim_wrapper.optimizer.lr'
+methods = [
+    dict(name='Retrain (converged)',
+         config='configs/retrain/'
+         'retrain-converged_vit-tiny_digits-memorising_continual.py'),
+    dict(name='Head reset',
+         config='configs/head_reset/head-reset_vit-tiny_digits_continual.py'),
+    dict(name='PRR', config='configs/prr/prr_vit-tiny_digits_continual.py',
+         grid={LR: [1e-3, 3e-3]}),
+    dict(name='UNDO, noise by share',
+         config='configs/undo/undo-by-share_vit-tiny_digits_continual.py',
+         grid={LR: [3e-3, 5e-3]}),
+]
