@@ -21,4 +21,3 @@ def test_mmforget_types_resolve_from_downstream_scopes(scope):
         assert DATASETS.get('mmforget.DigitsDataset').__name__ == \
             'DigitsDataset'
         assert FUNCTIONS.get('mmforget.forget_retain_collate') is not None
-
