@@ -25,6 +25,12 @@ methods = [
          'retrain-converged_vit-tiny_digits-memorising_continual.py'),
     dict(name='Head reset',
          config='configs/head_reset/head-reset_vit-tiny_digits_continual.py'),
+    # The forgotten logit removed, as the detector configs do (weights 0,
+    # bias -30): a zero row can still win over a memorised model's very
+    # negative wrong-class logits. Not tuned.
+    dict(name='Head reset, logit removed',
+         config='configs/head_reset/head-reset_vit-tiny_digits_continual.py',
+         options=['train_cfg.method.bias=-30.0']),
     dict(name='PRR', config='configs/prr/prr_vit-tiny_digits_continual.py',
          grid={LR: [1e-3, 3e-3]}),
     dict(name='UNDO, noise by share',
