@@ -95,6 +95,9 @@ def pick_most(rows, rule, reference_retain):
             and reference_retain is not None
             and row['retain'] >= reference_retain - margin]
     if not kept:
+        print_log(f'no point keeps val Acc_r within {margin} of '
+                  f'{rule["of"]}\'s: the best H-Mean is the pick',
+                  logger='current')
         return rows[0]['options']
     return max(kept, key=lambda row: float(row['options'][option]))[
         'options']
