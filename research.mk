@@ -101,7 +101,8 @@ depth-one-request: install $(NUMBERS_PRETRAINED)
 
 # The one-request rows that pick UNDO's noise for depth (the largest noise
 # within 2 points of Head reset's kept accuracy on val): runs and checks of
-# Retrain, Head reset and that pick, in their own section (about an hour).
+# Retrain, Head reset, that pick and one step less noise, in their own
+# section (about 80 minutes).
 DEPTH_ONE_REQUEST_BY_SHARE := configs/comparisons/vit-6b_numbers_depth-one-request-by-share.py
 depth-one-request-by-share: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_ONE_REQUEST_BY_SHARE) --out-dir work_dirs/depth_one_request --results depth.md:depth-one-request-by-share-runs
