@@ -195,7 +195,7 @@ def comparison_tables(plan, results, picks, tuning):
     return '\n'.join(lines + picks_table(plan, picks, tuning)) + '\n'
 
 
-def score(value):
+def val_cell(value):
     """A validation score as a cell: one decimal, '–' when missing."""
     return '–' if value is None else f'{value:.1f}'
 
@@ -206,7 +206,7 @@ def pick_most_text(rule, tuning):
     reference = tuning.get(rule['of'], [{}])[0].get('retain')
     return (f'; pick: the largest {rule["option"].split(".")[-1]} with val '
             f'Acc_r within {rule["keep_within"]:g} of {rule["of"]}\'s '
-            f'({score(reference)})')
+            f'({val_cell(reference)})')
 
 
 def picks_table(plan, picks, tuning):
@@ -237,8 +237,9 @@ def picks_table(plan, picks, tuning):
             ', '.join(f'{k.split(".")[-1]}={v}' for k, v in
                       picks.get(method['name'], {}).items()) + ' | ' +
             ', '.join('/'.join(str(v) for v in p['options'].values()) +
-                      ': ' + score(p['val']) +
-                      (f' (Acc_r {score(p.get("retain"))})' if rule else '')
+                      ': ' + val_cell(p['val']) +
+                      (f' (Acc_r {val_cell(p.get("retain"))})' if rule
+                       else '')
                       for p in points) + ' |')
     return lines
 
