@@ -9,6 +9,7 @@ include Makefile
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
 	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume \
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
+	depth-numbers-target-tasks-0-1 \
 	depth-one-request depth-one-request-by-share depth-digits-memorising
 
 # GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
@@ -89,6 +90,13 @@ depth-numbers-target: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-target-runs
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET) --out-dir work_dirs/depth_numbers --tasks $(DEPTH_TARGET_TASKS) --results depth.md:depth-numbers-target --image docs/images/depth_numbers_target.png
 
+# The same rows' tasks 0 and 1 from runs stopped after task 1 (about 55
+# minutes of runs and 40 of checks on 2 cores), into their own section.
+DEPTH_NUMBERS_TARGET_0_1 := configs/comparisons/vit-6b_numbers_depth-target-tasks-0-1.py
+depth-numbers-target-tasks-0-1: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_0_1) --out-dir work_dirs/depth_numbers_tasks_0_1 --results depth.md:depth-numbers-target-tasks-0-1-runs
+	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_0_1) --out-dir work_dirs/depth_numbers_tasks_0_1 --tasks 0 1 --results depth.md:depth-numbers-target-tasks-0-1 --image docs/images/depth_numbers_target_tasks_0_1.png
+
 # Gone or hidden, one request of 80 numbers (the 20 kept of the last task
 # above): Retrain converged in one training per seed, Head reset, GS-LoRA,
 # PRR, UNDO and their ablations; the depth checks on the rows of the
@@ -110,8 +118,9 @@ depth-one-request-by-share: install $(NUMBERS_PRETRAINED)
 
 # Gone or hidden when the original memorised its training images (item 6
 # of the depth comparison): the digits ViT trained 300 epochs without
-# augmentation, one request of 2 digits, Retrain converged with the same
-# recipe, Head reset, PRR and UNDO; the depth checks (about 20 minutes).
+# augmentation on 270 training images, one request of 2 digits, Retrain
+# converged with the same recipe, Head reset, PRR and UNDO; the depth checks
+# (about 20 minutes).
 MEMORISING_PRETRAINED := checkpoints/vit-tiny_digits-memorising.pth
 $(MEMORISING_PRETRAINED): | $(STAMP)
 	$(PY) tools/train.py configs/pretrain/vit-tiny_digits-memorising.py --work-dir work_dirs/vit-tiny_digits-memorising

@@ -1,8 +1,9 @@
 # Gone or hidden when the original memorised its training images: the
-# digits ViT trained 300 epochs without augmentation
-# (configs/pretrain/vit-tiny_digits-memorising.py) forgets its first 2
-# digits in one request; Retrain is trained to convergence on the 8 kept
-# digits with the same recipe (3 seeds, the noise band). Its training images
+# digits ViT trained 300 epochs without augmentation on the first 270
+# training images (configs/pretrain/vit-tiny_digits-memorising.py) forgets
+# its first 2 digits in one request, every method reading those 270 only;
+# Retrain is trained to convergence on the 8 kept digits with the same
+# recipe (3 seeds, the noise band). Its training images
 # score far better than unseen ones, so a membership attack on the
 # forgotten digits' training images (class_mia_*, mia_efficacy) can tell a
 # model that saw them from one that never did: does it tell Head reset from
@@ -15,7 +16,8 @@
 # 0, ranked by the validation H-Mean.
 _base_ = ['./vit-6b_numbers_depth.py']
 options = ['model.pretrained=checkpoints/vit-tiny_digits-memorising.pth',
-           'train_dataloader.dataset.schedule.num_tasks=1']
+           'train_dataloader.dataset.schedule.num_tasks=1',
+           'train_dataloader.dataset.dataset.indices=270']
 tune = dict(seed=0, options=[])
 settings = [dict(name='memorising original', suffix='', seeds=[0, 1, 2])]
 LR = 'optim_wrapper.optimizer.lr'
