@@ -90,8 +90,8 @@ depth-numbers-target: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-target-runs
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET) --out-dir work_dirs/depth_numbers --tasks $(DEPTH_TARGET_TASKS) --results depth.md:depth-numbers-target --image docs/images/depth_numbers_target.png
 
-# The same rows' tasks 0 and 1 from runs stopped after task 1 (about 55
-# minutes of runs and 40 of checks on 2 cores), into their own section.
+# The same rows' tasks 0 and 1 from runs stopped after task 1 (about 40
+# minutes of runs and 45 of checks on 2 cores), into their own section.
 DEPTH_NUMBERS_TARGET_0_1 := configs/comparisons/vit-6b_numbers_depth-target-tasks-0-1.py
 depth-numbers-target-tasks-0-1: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_0_1) --out-dir work_dirs/depth_numbers_tasks_0_1 --results depth.md:depth-numbers-target-tasks-0-1-runs

@@ -3,8 +3,8 @@
 # training images (configs/pretrain/vit-tiny_digits-memorising.py) forgets
 # its first 2 digits in one request, every method reading those 270 only;
 # Retrain is trained to convergence on the 8 kept digits with the same
-# recipe (3 seeds, the noise band). Its training images
-# score far better than unseen ones, so a membership attack on the
+# recipe (3 seeds, the noise band). Its training images score far better
+# than unseen ones, so a membership attack on the
 # forgotten digits' training images (class_mia_*, mia_efficacy) can tell a
 # model that saw them from one that never did: does it tell Head reset from
 # Retrain where the output checks cannot? The depth checks of the numbers'

@@ -3,8 +3,8 @@
 # first 270 of the 1078 training images, so the training images score far
 # better than unseen ones (a train / test gap a membership attack can read;
 # on the whole split the model generalises too well for one: the forgotten
-# digits' test images score like its training images). The original of the memorising setting of
-# the depth comparison
+# digits' test images score like its training images). The original of the
+# memorising setting of the depth comparison
 # (configs/comparisons/vit-tiny_digits-memorising_depth.py).
 _base_ = ['./vit-tiny_digits.py']
 

@@ -1,8 +1,8 @@
 # The reference of the memorising digits setting: Retrain trained to
 # convergence on the kept digits with the memorising original's recipe
 # (configs/pretrain/vit-tiny_digits-memorising.py: no shift, its first 270
-# training images, 300 epochs of that split's length), so that it differs from the original
-# only by the forgotten digits' images it never saw.
+# training images, 300 epochs of that split's length), so that it differs
+# from the original only by the forgotten digits' images it never saw.
 _base_ = ['./retrain-converged_vit-tiny_digits_continual.py']
 
 train_dataloader = dict(
