@@ -22,6 +22,18 @@ def test_papers_scheme_100_20_80_20_60_20_40_20():
     assert [len(t.retain) for t in schedule] == [80, 60, 40, 20]
 
 
+def test_a_schedule_cut_short_has_the_same_first_tasks():
+    """The depth plan that stops after task 1 (num_tasks=2) must run the
+    same first two tasks as the whole 4 x 20 schedule."""
+    whole, cut = (ForgettingSchedule(NAMES, num_tasks=n, first_num_classes=80,
+                                     forget_per_task=20, order_seed=1337)
+                  for n in (4, 2))
+    assert len(cut) == 2
+    for short, full in zip(cut, whole):
+        assert (short.forget, short.retain, short.old) == \
+            (full.forget, full.retain, full.old)
+
+
 def test_detection_scheme_numpy_order_seed_123():
     schedule = ForgettingSchedule(NAMES[:80], num_tasks=7,
                                   first_num_classes=70, forget_per_task=10,
