@@ -4,16 +4,17 @@
 # its first 2 digits in one request, every method reading those 270 only;
 # Retrain is trained to convergence on the 8 kept digits with the same
 # recipe (3 seeds, the noise band). Its training images score far better
-# than unseen ones, so a membership attack on the
-# forgotten digits' training images (class_mia_*, mia_efficacy) can tell a
+# than unseen ones, so a membership attack on the forgotten digits'
+# training images (class_mia_*, mia_efficacy) can tell a
 # model that saw them from one that never did: does it tell Head reset from
 # Retrain where the output checks cannot? The depth checks of the numbers'
 # comparison (vit-6b_numbers_depth.py). `make -f research.mk
 # depth-digits-memorising`.
 #
-# Tuning: UNDO (noise by share: 0.19 at 2 of 10 forgotten, from the
-# head-edited model) and PRR over the learning rate, 2 points each on seed
-# 0, ranked by the validation H-Mean.
+# Tuning, 2 points each on seed 0: UNDO by share (noise 0.19 at 2 of 10
+# forgotten, from the head-edited model) and PRR over the learning rate,
+# ranked by the validation H-Mean; UNDO without a teacher over its noise,
+# by the rule of its row.
 _base_ = ['./vit-6b_numbers_depth.py']
 options = ['model.pretrained=checkpoints/vit-tiny_digits-memorising.pth',
            'train_dataloader.dataset.schedule.num_tasks=1',

@@ -17,11 +17,12 @@ def test_the_memorising_retrain_keeps_its_originals_recipe():
     assert dataset.dataset.pipeline == original.train_dataloader.dataset[
         'pipeline'] == [dict(type='PackInputs')]
     assert dataset.data_ratio == 1.0 and dataset.epoch_length == 'full'
-    assert dataset.dataset.indices == \
-        original.train_dataloader.dataset.indices == 270
+    images = original.train_dataloader.dataset.indices
+    assert dataset.dataset.indices == images == 270
     plan = Config.fromfile(
         'configs/comparisons/vit-tiny_digits-memorising_depth.py')
-    assert 'train_dataloader.dataset.dataset.indices=270' in plan.options
+    assert f'train_dataloader.dataset.dataset.indices={images}' \
+        in plan.options
     assert retrain.train_cfg.max_epochs == original.train_cfg.max_epochs
     assert retrain.param_scheduler == original.param_scheduler
     assert retrain.optim_wrapper.optimizer.lr == \
