@@ -16,6 +16,15 @@ only) and train the top with the model's own loss:
 A task costs about k/L of a full training (L blocks), and the lower blocks
 are shared with the original: the checks that probe intermediate blocks
 read the original's features there.
+
+On a DETR-family detector the blocks are the decoder's layers and k must be
+all of them: the top is the whole decoder side (its layers and shared parts,
+the query embedding, reference points, proposal and denoising layers, the
+head), the backbone, neck and encoder are frozen. Its layers share the
+head's branches and reference points, so part of a decoder cannot be reset
+under a frozen rest. The top then never sees a forgotten object: whether
+the decoder still boxes them (the Forgotten-Object Fate's class-agnostic
+recall) is what the frozen encoder alone keeps.
 """
 import copy
 
@@ -23,12 +32,15 @@ import torch
 from mmengine.registry import MODELS
 from torch import nn
 
+from mmforget.models.interface import model_kind
 from mmforget.registry import METHODS
 from .fine_tune import FineTune
 
 #: The backbone's norms after its last block (mmpretrain's ViT: ``ln1``, the
 #: final norm; ``ln2``, the norm of the averaged patch tokens).
 FINAL_NORMS = ('ln1', 'ln2')
+#: What stays frozen below a DETR's decoder side: the image features.
+DETECTOR_FEATURE_PARTS = ('backbone.', 'neck.', 'encoder.', 'level_embed')
 
 
 class LastBlocksMethod(FineTune):
@@ -39,7 +51,7 @@ class LastBlocksMethod(FineTune):
         name (str, optional): the name in summaries.
     """
 
-    model_kinds = ('classifier', )
+    model_kinds = ('classifier', 'detector')
 
     def __init__(self, k=2, name=None):
         super().__init__(name=name)
@@ -47,27 +59,41 @@ class LastBlocksMethod(FineTune):
         self.top_prefixes = None
 
     def check_model(self, model):
-        """A classifier with a ViT-style ``backbone.layers``, no adapters,
-        and 1 <= k <= its number of blocks; sets the prefixes that train."""
+        """A ViT-style classifier (blocks in ``backbone.layers``) or a DETR
+        (``decoder.layers``), no adapters, and a valid k; sets the
+        prefixes that train."""
         super().check_model(model)
-        blocks = getattr(model.backbone, 'layers', None)
+        detector = model_kind(model) == 'detector'
+        owner = model.decoder if detector else model.backbone
+        where = 'decoder.layers' if detector else 'backbone.layers'
+        blocks = getattr(owner, 'layers', None)
         if not isinstance(blocks, nn.ModuleList) or not len(blocks):
             raise TypeError(
-                f'{self.name} trains the last k blocks of a ViT-style '
-                f'backbone (blocks in backbone.layers); '
-                f'{type(model.backbone).__name__} has none')
+                f'{self.name} trains the last k blocks (in {where}); '
+                f'{type(owner).__name__} has none')
         num_blocks = len(blocks)
+        lowest = num_blocks if detector else 1
         if (isinstance(self.k, bool) or not isinstance(self.k, int)
-                or not 1 <= self.k <= num_blocks):
+                or not lowest <= self.k <= num_blocks):
+            allowed = (f'{num_blocks} (a detector\'s whole decoder side '
+                       'trains)' if detector else
+                       f'an integer from 1 to {num_blocks}')
             raise ValueError(
-                f'{self.name} trains the last k of the backbone\'s '
-                f'{num_blocks} blocks, got k={self.k!r}: set '
-                f'train_cfg.method.k to an integer from 1 to {num_blocks}')
+                f'{self.name} trains the last k of the {num_blocks} blocks '
+                f'in {where}, got k={self.k!r}: set train_cfg.method.k to '
+                f'{allowed}')
         if getattr(model, 'lora_groups', None):
             raise TypeError(
                 f'{self.name} trains the weights themselves, and the model '
-                'has LoRA adapters: set model.lora=None')
-        self.top_prefixes = self.top_of(model, num_blocks)
+                'has adapters: set model.lora=None')
+        if detector:
+            self.top_prefixes = tuple(sorted({
+                name.split('.')[0] + ('.' if '.' in name else '')
+                for name, _ in
+                model.named_parameters()
+                if not name.startswith(DETECTOR_FEATURE_PARTS)}))
+        else:
+            self.top_prefixes = self.top_of(model, num_blocks)
 
     def top_of(self, model, num_blocks):
         """Name prefixes of the parameters above the frozen blocks."""

@@ -1,6 +1,7 @@
 """EU-k and CF-k: only the last k blocks, the final norm and the head move;
 EU-k's start there is the model's own fresh initialisation from the task
 seed; no forget sample is ever read."""
+import copy
 import itertools
 import os.path as osp
 
@@ -214,7 +215,14 @@ def test_the_registry_and_the_configs_build_them():
         method = METHODS.build(dict(type=method_type, k=3))
         assert isinstance(method, cls)
         assert (method.name, method.k) == (name, 3)
-        assert method.model_kinds == ('classifier', )
+        assert method.model_kinds == ('classifier', 'detector')
+    for data in ('deformable-detr-tiny_shapes', 'dino-tiny_shapes'):
+        cfg = Config.fromfile(osp.join(
+            REPO_ROOT, 'configs', 'eu_k', f'eu-k_{data}_continual.py'))
+        method = METHODS.build(cfg.train_cfg.method)
+        assert isinstance(method, EUk) and method.k == 6
+        assert cfg.model.aux_loss and cfg.model_wrapper_cfg[
+            'find_unused_parameters']
     for folder, prefix, cls in (('eu_k', 'eu-k', EUk),
                                 ('cf_k', 'cf-k', CFk)):
         for data, num_blocks in (('vit-tiny_digits', 4),
@@ -229,3 +237,65 @@ def test_the_registry_and_the_configs_build_them():
             # Most weights are frozen: a distributed run must not expect
             # their gradients.
             assert cfg.model_wrapper_cfg.find_unused_parameters
+
+
+# ------------------------------------------------------------ detectors
+DETECTOR_FEATURES = ('backbone.', 'neck.', 'encoder.', 'level_embed')
+
+
+def detector_and_config():
+    """The tiny shapes Deformable DETR without adapters, random weights,
+    and the model config EU-k rebuilds it from."""
+    cfg = Config.fromfile(osp.join(
+        REPO_ROOT, 'configs/eu_k/eu-k_deformable-detr-tiny_shapes_continual.py'))
+    model_cfg = cfg.model.to_dict()
+    model_cfg['pretrained'] = None
+    torch.manual_seed(5)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(copy.deepcopy(model_cfg))
+    model.init_weights()
+    return model, model_cfg
+
+
+def test_eu_k_on_a_detector_resets_the_decoder_side_and_freezes_the_rest():
+    model, model_cfg = detector_and_config()
+    with torch.no_grad():  # "trained" weights: away from any init
+        for param in model.parameters():
+            param.add_(0.5)
+    before = snapshot(model)
+    context = fake_context(model_cfg=model_cfg, num_classes=5, forget=(4, ),
+                           run_seed=3)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        attach(model, dict(type='mmforget.EUk', k=6), context)
+        torch.manual_seed(context.task_seed)
+        fresh = MODELS.build(copy.deepcopy(model_cfg))
+    fresh.init_weights()
+    fresh = fresh.state_dict()
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    names = {n for n, _ in model.named_parameters()}
+    # By hand: the decoder side of a Deformable DETR without box refine.
+    top = {n for n in names if n.startswith(
+        ('decoder.layers.', 'query_embedding.', 'reference_points_fc.',
+         'bbox_head.'))}
+    assert trainable == top == names - {
+        n for n in names if n.startswith(DETECTOR_FEATURES)}
+    assert any(n.startswith('decoder.layers.5.') for n in top)
+    after = model.state_dict()
+    for name, tensor in after.items():
+        if name in top:
+            assert torch.equal(tensor, fresh[name]), name
+            assert not torch.equal(tensor, before[name]), name
+        elif name in names:  # the image features: the original's
+            assert torch.equal(tensor, before[name]), name
+
+
+@pytest.mark.parametrize('k', [1, 5])
+def test_part_of_a_detector_decoder_is_refused(k):
+    model, model_cfg = detector_and_config()
+    before = snapshot(model)
+    with pytest.raises(ValueError, match='set train_cfg.method.k to 6'):
+        attach(model, dict(type='mmforget.EUk', k=k),
+               fake_context(model_cfg=model_cfg, num_classes=5,
+                            forget=(4, )))
+    after = model.state_dict()
+    assert all(torch.equal(after[n], t) for n, t in before.items())
