@@ -9,7 +9,7 @@ include Makefile
 	compare-numbers compare-numbers-gs-lora compare-numbers-checks \
 	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume \
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
-	depth-numbers-target-tasks-0-1 \
+	depth-numbers-target-tasks-0-1 shapes-fresh-decoder compare-shapes-dino \
 	depth-one-request depth-one-request-by-share depth-digits-memorising
 
 # GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
@@ -24,6 +24,17 @@ compare-shapes: install $(DETECTOR)
 depth-shapes: install $(DETECTOR)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_depth.py --out-dir work_dirs/depth_shapes --results detection.md:depth-shapes
 	$(PY) tools/compare_depth.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_depth.py --out-dir work_dirs/depth_shapes --tasks 0 1 --results depth.md:depth-shapes --image docs/images/depth_shapes.png
+
+# A decoder that never saw the forgotten shapes (EU-k over the frozen
+# encoder) beside Head reset and GS-LoRA: AP and the Forgotten-Object Fate,
+# 2 seeds (about 45 minutes on 2 cores).
+shapes-fresh-decoder: install $(DETECTOR)
+	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_fresh-decoder.py --out-dir work_dirs/shapes_fresh_decoder --results detection.md:shapes-fresh-decoder
+
+# The detection targets on the tiny DINO: Head reset, PRR, GS-LoRA, EU-k,
+# 2 seeds (no Retrain DINO; about an hour on 2 cores).
+compare-shapes-dino: install $(DINO)
+	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/dino-tiny_shapes.py --out-dir work_dirs/compare_shapes_dino --results detection.md:compare-shapes-dino
 
 # GS-LoRA vs GS-LoRA++ on digits: full data, 4-shot, 2 missing classes, 3 seeds.
 DIGITS_CONFIGS := $(foreach s,continual continual-4shot continual-missing2,\

@@ -166,7 +166,8 @@ def comparison_tables(plan, results, picks, tuning):
                   '| method | seeds | ' + ' | '.join(
                       f'task {t}: H / {score}_r / {score}_f / {score}_o'
                       for t in range(num_tasks)) +
-                  ' | trainable | s / task | x Retrain | run (min) |',
+                  ' | trainable | s / task | x ' + plan['reference'] +
+                  ' | run (min) |',
                   '|---' * (num_tasks + 6) + '|']
         for method in plan['methods']:
             runs = runs_of.get(method['name'])

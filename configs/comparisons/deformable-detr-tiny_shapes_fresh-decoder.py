@@ -1,0 +1,25 @@
+# Does a detector still box the objects it forgot when its decoder never
+# saw them? EU-k on the tiny shapes Deformable DETR (the whole decoder side
+# re-initialised each task and trained on the kept shapes' images over the
+# original's frozen backbone, neck and encoder) beside Head reset and
+# GS-LoRA, forget ring then triangle, 2 seeds: AP_f / AP_r / AP_o and the
+# Forgotten-Object Fate, whose class-agnostic recall is the detector's
+# attack that tells the original from Retrain (Retrain's runs are in
+# deformable-detr-tiny_shapes_depth.py). Read by `tools/compare_methods.py
+# --plan` (`make -f research.mk shapes-fresh-decoder`). The reference of the
+# time ratio is GS-LoRA, the reference of the detection targets' AP_r.
+# None is tuned: the shapes set has no split besides train and the scored
+# one, so every method runs with its config's values.
+reference = 'GS-LoRA'
+tune = dict(seed=0, options=[])
+settings = [dict(name='full data', suffix='', seeds=[0, 1])]
+methods = [
+    dict(name='Head reset',
+         config='configs/head_reset/'
+         'head-reset_deformable-detr-tiny_shapes_continual.py'),
+    dict(name='GS-LoRA',
+         config='configs/gs_lora/'
+         'gs-lora_deformable-detr-tiny_shapes_continual.py'),
+    dict(name='EU-k (decoder)',
+         config='configs/eu_k/eu-k_deformable-detr-tiny_shapes_continual.py'),
+]

@@ -1,0 +1,21 @@
+# The detection targets on the tiny shapes DINO: Head reset (the forgotten
+# logit removed), PRR, GS-LoRA and EU-k (the decoder side re-initialised
+# and trained on the kept shapes' images), forget ring then triangle, 2
+# seeds: AP_f / AP_r / AP_o and the Forgotten-Object Fate. Read by
+# `tools/compare_methods.py --plan` (`make -f research.mk compare-shapes-
+# dino`). No Retrain DINO runs here (four trainings from scratch, about 40
+# minutes each on 2 cores): the reference of the time ratio is GS-LoRA, the
+# reference of the detection targets' AP_r. None is tuned (no split besides
+# train and the scored one); the cheap runs come first.
+reference = 'GS-LoRA'
+tune = dict(seed=0, options=[])
+settings = [dict(name='full data', suffix='', seeds=[0, 1])]
+methods = [
+    dict(name='Head reset',
+         config='configs/head_reset/head-reset_dino-tiny_shapes_continual.py'),
+    dict(name='PRR', config='configs/prr/prr_dino-tiny_shapes_continual.py'),
+    dict(name='GS-LoRA',
+         config='configs/gs_lora/gs-lora_dino-tiny_shapes_continual.py'),
+    dict(name='EU-k (decoder)',
+         config='configs/eu_k/eu-k_dino-tiny_shapes_continual.py'),
+]
