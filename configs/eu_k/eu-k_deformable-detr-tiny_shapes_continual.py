@@ -9,7 +9,9 @@
 # epochs, since the image features are already trained.
 _base_ = '../_base_/protocols/deformable-detr-tiny_shapes_continual.py'
 
-model = dict(aux_loss=True)
+# norm_eval: the frozen backbone's batch norms keep the original's running
+# statistics (in train mode they would drift to the kept shapes' images).
+model = dict(aux_loss=True, backbone=dict(norm_eval=True))
 train_dataloader = dict(batch_size=16, dataset=dict(mem_rate=1.0))
 train_cfg = dict(method=dict(type='mmforget.EUk', k=6))
 # The encoder side is frozen, so a distributed run must not expect

@@ -223,6 +223,8 @@ def test_the_registry_and_the_configs_build_them():
         assert isinstance(method, EUk) and method.k == 6
         assert cfg.model.aux_loss and cfg.model_wrapper_cfg[
             'find_unused_parameters']
+        # The frozen backbone's batch norms keep the original's statistics.
+        assert cfg.model.backbone.norm_eval
     for folder, prefix, cls in (('eu_k', 'eu-k', EUk),
                                 ('cf_k', 'cf-k', CFk)):
         for data, num_blocks in (('vit-tiny_digits', 4),

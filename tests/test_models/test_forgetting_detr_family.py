@@ -15,6 +15,7 @@ from mmengine.registry import MODELS, DefaultScope
 
 import mmforget  # noqa: F401
 from detection_helpers import make_shapes, short_shapes_run
+from mmforget.evaluation.release_hygiene import hygiene_problems
 from mmforget.registry import METHODS
 
 DINO_CONFIG = 'configs/gs_lora/gs-lora_dino-tiny_shapes_continual.py'
@@ -126,6 +127,36 @@ def test_dino_continual_run_releases_plain_dino_detectors(tmp_path):
     with DefaultScope.overwrite_default_scope('mmdet'):
         plain = MODELS.build(plain_cfg)
     plain.load_state_dict(checkpoint['state_dict'], strict=True)
+
+
+def test_dino_eu_k_run_keeps_the_image_features_and_resets_the_decoder(
+        tmp_path):
+    """EU-k on a DETR: between the two tasks' releases the backbone, neck
+    and encoder are bit-identical (frozen), every decoder-side tensor has
+    moved (re-initialised, trained), and the release is a clean plain DINO."""
+    root = make_shapes(tmp_path / 'shapes', train=16, val=8)
+    work_dir = tmp_path / 'eu_k_run'
+    short_shapes_run('configs/eu_k/eu-k_dino-tiny_shapes_continual.py',
+                     work_dir, root)
+    first, second = (torch.load(work_dir / f'task_{t}.pth',
+                                weights_only=True)['state_dict']
+                     for t in (0, 1))
+    assert set(first) == set(second)
+    features = ('backbone.', 'neck.', 'encoder.', 'level_embed')
+    moved = {k for k in first if first[k].is_floating_point()
+             and not torch.equal(first[k], second[k])}
+    assert not {k for k in moved if k.startswith(features)}
+    decoder_side = {k for k in first if k.startswith(
+        ('decoder.layers.', 'query_embedding.', 'bbox_head.'))
+        and k.endswith('weight')}
+    assert decoder_side and decoder_side <= moved
+    release = torch.load(work_dir / 'release' / 'task_1.pth',
+                         weights_only=True)
+    assert hygiene_problems(release) == []
+    plain_cfg = Config.fromfile('configs/pretrain/dino-tiny_shapes.py').model
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        plain = MODELS.build(plain_cfg)
+    plain.load_state_dict(release['state_dict'], strict=True)
 
 
 FAMILY_CONFIGS = {
