@@ -247,6 +247,30 @@ def test_few_shot_times_are_relative_to_the_full_data_retrain():
     assert row.split(' | ')[-2] == '0.20'  # 20 s against Retrain's 100 s
 
 
+def test_the_time_ratio_names_the_plan_reference():
+    """A plan measured against GS-LoRA (no Retrain runs, e.g. the DINO
+    detection targets) says so in its header, and divides by GS-LoRA."""
+    from mmengine.config import ConfigDict
+
+    from mmforget.benchmarks.tables import comparison_tables as tables
+
+    def run(seconds):
+        return dict(wall=None, summary=dict(metric='accuracy', tasks=[dict(
+            h_mean=1.0, retain=1.0, forget=0.0, train_seconds=seconds,
+            trainable_params=1, total_params=1)]))
+    plan = ConfigDict(
+        reference='GS-LoRA', tune=dict(seed=0, options=[]),
+        settings=[dict(name='full data', seeds=[0])],
+        methods=[dict(name='GS-LoRA'), dict(name='EU-k')])
+    text = tables(plan, {'full data': {'GS-LoRA': [run(40.0)],
+                                       'EU-k': [run(100.0)]}}, {}, {})
+    assert '| s / task | x GS-LoRA | run (min) |' in text
+    assert 'x Retrain' not in text
+    row = next(line for line in text.splitlines()
+               if line.startswith('| EU-k'))
+    assert row.split(' | ')[-2] == '2.50'  # 100 s against GS-LoRA's 40 s
+
+
 def test_pick_most_turns_the_knob_as_far_as_the_kept_accuracy_allows(
         tmp_path, monkeypatch):
     """A plan's ``pick_most`` picks the largest noise whose validation
