@@ -19,6 +19,11 @@ methods = [
          'head-reset_deformable-detr-tiny_shapes_continual.py'),
     dict(name='EU-k (decoder)',
          config='configs/eu_k/eu-k_deformable-detr-tiny_shapes_continual.py'),
+    # The encoder re-initialised and trained with the decoder side: only
+    # the ResNet backbone and the neck stay the original's.
+    dict(name='EU-k (encoder and decoder)',
+         config='configs/eu_k/eu-k_deformable-detr-tiny_shapes_continual.py',
+         options=['train_cfg.method.keep=[backbone,neck]']),
     dict(name='GS-LoRA',
          config='configs/gs_lora/'
          'gs-lora_deformable-detr-tiny_shapes_continual.py'),

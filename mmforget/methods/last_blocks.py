@@ -20,7 +20,8 @@ read the original's features there.
 On a DETR-family detector the blocks are the decoder's layers and k must be
 all of them: the top is the whole decoder side (its layers and shared parts,
 the query embedding, reference points, proposal and denoising layers, the
-head), the backbone, neck and encoder are frozen. Its layers share the
+head), the parts named in ``keep`` (backbone, neck, encoder) are frozen;
+without the encoder in ``keep`` it resets and trains too. Its layers share the
 head's branches and reference points, so part of a decoder cannot be reset
 under a frozen rest. The top then never sees a forgotten object: whether
 the decoder still boxes them (the Forgotten-Object Fate's class-agnostic
@@ -39,23 +40,28 @@ from .fine_tune import FineTune
 #: The backbone's norms after its last block (mmpretrain's ViT: ``ln1``, the
 #: final norm; ``ln2``, the norm of the averaged patch tokens).
 FINAL_NORMS = ('ln1', 'ln2')
-#: What stays frozen below a DETR's decoder side: the image features.
-DETECTOR_FEATURE_PARTS = ('backbone.', 'neck.', 'encoder.', 'level_embed')
+#: The parts of a DETR below its decoder side that ``keep`` may freeze.
+DETECTOR_FEATURE_PARTS = ('backbone', 'neck', 'encoder')
 
 
 class LastBlocksMethod(FineTune):
     """Trains the last ``k`` blocks, the final norms, the neck and the head.
 
     Args:
-        k (int): how many of the backbone's last blocks train (1 to L).
+        k (int): how many of the backbone's last blocks train (1 to L); on
+            a detector, its number of decoder layers.
+        keep (tuple[str]): detectors only: the parts below the decoder side
+            that stay frozen (of 'backbone', 'neck', 'encoder'; the
+            encoder's level embedding goes with it).
         name (str, optional): the name in summaries.
     """
 
     model_kinds = ('classifier', 'detector')
 
-    def __init__(self, k=2, name=None):
+    def __init__(self, k=2, keep=DETECTOR_FEATURE_PARTS, name=None):
         super().__init__(name=name)
         self.k = k
+        self.keep = tuple(keep)
         self.top_prefixes = None
 
     def check_model(self, model):
@@ -87,11 +93,18 @@ class LastBlocksMethod(FineTune):
                 f'{self.name} trains the weights themselves, and the model '
                 'has adapters: set model.lora=None')
         if detector:
+            unknown = set(self.keep) - set(DETECTOR_FEATURE_PARTS)
+            if unknown:
+                raise ValueError(
+                    f'{self.name} keeps parts of {DETECTOR_FEATURE_PARTS}, '
+                    f'got {sorted(unknown)}: set train_cfg.method.keep to '
+                    'a tuple of those')
+            frozen = tuple(f'{part}.' for part in self.keep) + (
+                ('level_embed', ) if 'encoder' in self.keep else ())
             self.top_prefixes = tuple(sorted({
                 name.split('.')[0] + ('.' if '.' in name else '')
-                for name, _ in
-                model.named_parameters()
-                if not name.startswith(DETECTOR_FEATURE_PARTS)}))
+                for name, _ in model.named_parameters()
+                if not name.startswith(frozen)}))
         else:
             self.top_prefixes = self.top_of(model, num_blocks)
 

@@ -301,3 +301,20 @@ def test_part_of_a_detector_decoder_is_refused(k):
                             forget=(4, )))
     after = model.state_dict()
     assert all(torch.equal(after[n], t) for n, t in before.items())
+
+
+def test_eu_k_on_a_detector_resets_the_encoder_too_unless_kept():
+    model, model_cfg = detector_and_config()
+    context = fake_context(model_cfg=model_cfg, num_classes=5, forget=(4, ))
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        attach(model, dict(type='mmforget.EUk', k=6,
+                           keep=('backbone', 'neck')), context)
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    frozen = {n for n, _ in model.named_parameters()} - trainable
+    assert frozen and all(n.startswith(('backbone.', 'neck.'))
+                          for n in frozen)
+    assert 'level_embed' in trainable
+    assert any(n.startswith('encoder.layers.5.') for n in trainable)
+    with pytest.raises(ValueError, match='set train_cfg.method.keep'):
+        attach(model, dict(type='mmforget.EUk', k=6, keep=('head', )),
+               context)
