@@ -223,24 +223,27 @@ def test_compact_gap_card_table_by_hand():
     assert rows['GS-LoRA'][-1].strip(' |') == '2.0±1.4'
 
 
+def timed_run(seconds):
+    """A one-task classification run that trained ``seconds``."""
+    return dict(wall=None, summary=dict(metric='accuracy', tasks=[dict(
+        h_mean=1.0, retain=1.0, forget=0.0, train_seconds=seconds,
+        trainable_params=1, total_params=1)]))
+
+
 def test_few_shot_times_are_relative_to_the_full_data_retrain():
     from mmengine.config import ConfigDict
 
     from mmforget.benchmarks.tables import comparison_tables as tables
 
-    def run(seconds):
-        return dict(wall=None, summary=dict(metric='accuracy', tasks=[dict(
-            h_mean=1.0, retain=1.0, forget=0.0, train_seconds=seconds,
-            trainable_params=1, total_params=1)]))
     plan = ConfigDict(
         reference='Retrain', tune=dict(seed=0, options=[]),
         settings=[dict(name='full data', seeds=[0]),
                   dict(name='4-shot', seeds=[0])],
         methods=[dict(name='Retrain', settings=['full data']),
                  dict(name='GS-LoRA')])
-    results = {'full data': {'Retrain': [run(100.0)],
-                             'GS-LoRA': [run(50.0)]},
-               '4-shot': {'GS-LoRA': [run(20.0)]}}
+    results = {'full data': {'Retrain': [timed_run(100.0)],
+                             'GS-LoRA': [timed_run(50.0)]},
+               '4-shot': {'GS-LoRA': [timed_run(20.0)]}}
     few_shot = tables(plan, results, {}, {}).split('### 4-shot')[1]
     row = next(line for line in few_shot.splitlines()
                if line.startswith('| GS-LoRA'))
@@ -254,16 +257,12 @@ def test_the_time_ratio_names_the_plan_reference():
 
     from mmforget.benchmarks.tables import comparison_tables as tables
 
-    def run(seconds):
-        return dict(wall=None, summary=dict(metric='accuracy', tasks=[dict(
-            h_mean=1.0, retain=1.0, forget=0.0, train_seconds=seconds,
-            trainable_params=1, total_params=1)]))
     plan = ConfigDict(
         reference='GS-LoRA', tune=dict(seed=0, options=[]),
         settings=[dict(name='full data', seeds=[0])],
         methods=[dict(name='GS-LoRA'), dict(name='EU-k')])
-    text = tables(plan, {'full data': {'GS-LoRA': [run(40.0)],
-                                       'EU-k': [run(100.0)]}}, {}, {})
+    text = tables(plan, {'full data': {'GS-LoRA': [timed_run(40.0)],
+                                       'EU-k': [timed_run(100.0)]}}, {}, {})
     assert '| s / task | x GS-LoRA | run (min) |' in text
     assert 'x Retrain' not in text
     row = next(line for line in text.splitlines()
