@@ -23,9 +23,10 @@ the query embedding, reference points, proposal and denoising layers, the
 head), the parts named in ``keep`` (backbone, neck, encoder) are frozen;
 without the encoder in ``keep`` it resets and trains too. Its layers share the
 head's branches and reference points, so part of a decoder cannot be reset
-under a frozen rest. The top then never sees a forgotten object: whether
-the decoder still boxes them (the Forgotten-Object Fate's class-agnostic
-recall) is what the frozen encoder alone keeps.
+under a frozen rest. The top then never sees a forgotten object; on the
+shapes Deformable DETR a fresh decoder over the original's encoder still
+boxes them (class-agnostic recall), and only resetting the encoder too
+brings that to Retrain's (docs/en/results/detection.md).
 """
 import copy
 
