@@ -26,13 +26,15 @@ depth-shapes: install $(DETECTOR)
 	$(PY) tools/compare_depth.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_depth.py --out-dir work_dirs/depth_shapes --tasks 0 1 --results depth.md:depth-shapes --image docs/images/depth_shapes.png
 
 # A decoder that never saw the forgotten shapes (EU-k over the frozen
-# encoder) beside Head reset and GS-LoRA: AP and the Forgotten-Object Fate,
-# 2 seeds (about 45 minutes on 2 cores).
+# encoder, and with the encoder reset too) beside Head reset and GS-LoRA: AP
+# and the Forgotten-Object Fate, 2 seeds (about 95 core-minutes of runs
+# here: some 50 minutes on 2 cores).
 shapes-fresh-decoder: install $(DETECTOR)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/deformable-detr-tiny_shapes_fresh-decoder.py --out-dir work_dirs/shapes_fresh_decoder --results detection.md:shapes-fresh-decoder
 
-# The detection targets on the tiny DINO: Head reset, PRR, GS-LoRA, EU-k,
-# 2 seeds (no Retrain DINO; about an hour on 2 cores).
+# The detection targets on the tiny DINO: Head reset, PRR, GS-LoRA, 2 seeds
+# (no Retrain DINO; about 75 core-minutes of runs here: some 40 minutes on 2
+# cores).
 compare-shapes-dino: install $(DINO)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/dino-tiny_shapes.py --out-dir work_dirs/compare_shapes_dino --results detection.md:compare-shapes-dino
 
