@@ -93,6 +93,11 @@ class LastBlocksMethod(FineTune):
             raise TypeError(
                 f'{self.name} trains the weights themselves, and the model '
                 'has adapters: set model.lora=None')
+        if not detector and self.keep != DETECTOR_FEATURE_PARTS:
+            raise ValueError(
+                f'{self.name}: keep={self.keep!r} names parts of a detector; '
+                'on a classifier the frozen part is the blocks below the '
+                'last k: remove train_cfg.method.keep')
         if detector:
             unknown = set(self.keep) - set(DETECTOR_FEATURE_PARTS)
             if unknown:

@@ -139,6 +139,9 @@ def test_models_it_cannot_cut_are_refused(method_class):
         method.check_model(build_classifier(lora=dict(rank=2)))
     with pytest.raises(RuntimeError, match='check_model'):
         method_class(k=1).is_trainable('head.layers.head.weight')
+    # A detector's `keep` given to a classifier is refused, not ignored.
+    with pytest.raises(ValueError, match='remove train_cfg.method.keep'):
+        method_class(k=1, keep=('backbone', )).check_model(build_classifier())
 
 
 class RecordingDataset:
