@@ -1,0 +1,16 @@
+# The 4 x 20 target rows' third task (task 2: 60 of the 100 numbers
+# forgotten, 40 kept), which the other sections leave unchecked: the
+# reference, Head reset and "UNDO, noise by share" (the row closest to the
+# targets at tasks 0, 1 and 3) from runs stopped after task 2 (a task's
+# classes do not depend on how many tasks follow), checked at task 2 only,
+# so that runs and checks fit a working session on 2 cores (about 90
+# minutes). Same tuning as the whole plan (the first task on val).
+# `make -f research.mk depth-numbers-target-task-2`.
+_base_ = ['./vit-6b_numbers_depth-target.py']
+options = ['train_dataloader.dataset.schedule.num_tasks=3']
+checked = ('Retrain (converged)', 'Head reset', 'UNDO, noise by share')
+methods = [m for m in _base_.methods if m['name'] in checked]
+missing = set(checked) - {m['name'] for m in methods}
+if missing:  # a renamed row must not drop out silently
+    raise ValueError(f'the target plan has no row named {missing}: '
+                     'rename it here too')
