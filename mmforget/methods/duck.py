@@ -36,6 +36,9 @@ class DUCK(ForgettingMethod):
     """
 
     model_kinds = ('classifier', )  # reads its embedding or logits
+    # Its pull moves the forget embeddings into kept clusters: what k-NN
+    # and the prototype attack read.
+    trains_against = ('knn_', 'proto_')
 
     default_name = 'DUCK'
 
