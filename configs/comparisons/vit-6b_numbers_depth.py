@@ -85,6 +85,13 @@ methods = [
     dict(name='UNDO, noise by share',
          config='configs/undo/undo-by-share_vit-6b_numbers_continual.py',
          grid={LR: [3e-3, 5e-3]}),
+    # The feature-geometry family: forget embeddings pulled towards the kept
+    # images and pushed from their class (trains against the final-feature
+    # probes, k-NN and the prototype attack: marked in the tables).
+    dict(name='Contrastive unlearning',
+         config='configs/contrastive_unlearning/'
+         'contrastive-unlearning_vit-6b_numbers_continual.py',
+         grid={LR: [3e-4, 1e-3], METHOD + 'forget_weight': [0.3, 1.0]}),
     # Ablations of PRR, not tuned (named by what they change): the grid's
     # stronger projection, alone and with three times the repair.
     dict(name='PRR, alpha_f 1000 (ablation)',
