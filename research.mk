@@ -11,7 +11,8 @@ include Makefile
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
 	depth-numbers-target-tasks-0-1 depth-numbers-target-task-2 \
 	shapes-fresh-decoder compare-shapes-dino \
-	depth-one-request depth-one-request-by-share depth-digits-memorising
+	depth-one-request depth-one-request-by-share depth-one-request-features \
+	depth-digits-memorising
 
 # GS-LoRA and GS-LoRA++ against a Retrain detector on the shapes: AP and the
 # Forgotten-Object Fate (Retrain: 20 epochs per task from scratch).
@@ -137,6 +138,15 @@ DEPTH_ONE_REQUEST_BY_SHARE := configs/comparisons/vit-6b_numbers_depth-one-reque
 depth-one-request-by-share: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_ONE_REQUEST_BY_SHARE) --out-dir work_dirs/depth_one_request --results depth.md:depth-one-request-by-share-runs
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_ONE_REQUEST_BY_SHARE) --out-dir work_dirs/depth_one_request --tasks 0 --results depth.md:depth-one-request-by-share --image docs/images/depth_one_request_by_share.png
+
+# The one-request rows that act on the features: Retrain, Head reset, UNDO
+# by share (its scale picked on val), the same with the early blocks noised
+# a third as much, and Contrastive Unlearning (tuned on val), runs and
+# checks in their own section (about 70 minutes on 2 cores).
+DEPTH_ONE_REQUEST_FEATURES := configs/comparisons/vit-6b_numbers_depth-one-request-features.py
+depth-one-request-features: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_ONE_REQUEST_FEATURES) --out-dir work_dirs/depth_one_request --results depth.md:depth-one-request-features-runs
+	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_ONE_REQUEST_FEATURES) --out-dir work_dirs/depth_one_request --tasks 0 --results depth.md:depth-one-request-features --image docs/images/depth_one_request_features.png
 
 # Gone or hidden when the original memorised its training images (item 6
 # of the depth comparison): the digits ViT trained 300 epochs without
