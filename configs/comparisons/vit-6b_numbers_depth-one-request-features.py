@@ -6,7 +6,7 @@
 # - "UNDO, noise by share" with its scale picked on val as in the
 #   by-share section (the largest within 2 points of Head reset's Acc_r).
 # - The same with the patch embedding and blocks 0-1 noised a third as much
-#   (an ablation, not tuned: the scale 0.9375 the by-share section picked):
+#   (an ablation at the row above's val pick, not tuned on its own):
 #   the early blocks' features read the forgotten numbers no better in the
 #   original than in Retrain, so their noise costs training and removes
 #   nothing the checks read; is the kept accuracy that noise costs won back?
@@ -23,8 +23,7 @@ methods += [
     dict(name='UNDO, noise by share, early blocks a third (ablation)',
          config='configs/undo/'
          'undo-by-share-early-blocks_vit-6b_numbers_continual.py',
-         options=['optim_wrapper.optimizer.lr=0.003',
-                  'train_cfg.method.noise=0.9375']),
+         pick_of='UNDO, noise by share'),
     dict(name='Contrastive unlearning',
          config='configs/contrastive_unlearning/'
          'contrastive-unlearning_vit-6b_numbers_continual.py',
