@@ -114,7 +114,7 @@ depth-numbers-target-tasks-0-1: install $(NUMBERS_PRETRAINED)
 
 # The same plan's task 2 (40 kept), unchecked above: Retrain, Head reset
 # and UNDO by share from runs stopped after task 2, checked at task 2
-# (about 90 minutes on 2 cores), into their own section.
+# (about 75 minutes on 2 cores), into their own section.
 DEPTH_NUMBERS_TARGET_2 := configs/comparisons/vit-6b_numbers_depth-target-task-2.py
 depth-numbers-target-task-2: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_2) --out-dir work_dirs/depth_numbers_tasks_0_2 --results depth.md:depth-numbers-target-task-2-runs
@@ -142,7 +142,7 @@ depth-one-request-by-share: install $(NUMBERS_PRETRAINED)
 # The one-request rows that act on the features: Retrain, Head reset, UNDO
 # by share (its scale picked on val), the same with the early blocks noised
 # a third as much, and Contrastive Unlearning (tuned on val), runs and
-# checks in their own section (about 70 minutes on 2 cores).
+# checks in their own section (about 85 minutes on 2 cores).
 DEPTH_ONE_REQUEST_FEATURES := configs/comparisons/vit-6b_numbers_depth-one-request-features.py
 depth-one-request-features: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_ONE_REQUEST_FEATURES) --out-dir work_dirs/depth_one_request --results depth.md:depth-one-request-features-runs

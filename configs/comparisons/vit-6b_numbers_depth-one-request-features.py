@@ -1,7 +1,7 @@
 # One request of 80 numbers (the one-request plan): the rows that act on
 # the features, against Retrain and Head reset, runs and depth checks in
 # their own section (`make -f research.mk depth-one-request-features`,
-# about 70 minutes on 2 cores). Same out dir as the one-request plan, so
+# about 85 minutes on 2 cores). Same out dir as the one-request plan, so
 # runs and checks are shared.
 # - "UNDO, noise by share" with its scale picked on val as in the
 #   by-share section (the largest within 2 points of Head reset's Acc_r).

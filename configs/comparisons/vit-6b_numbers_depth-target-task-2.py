@@ -3,7 +3,7 @@
 # reference, Head reset and "UNDO, noise by share" (the row closest to the
 # targets at tasks 0, 1 and 3) from runs stopped after task 2 (a task's
 # classes do not depend on how many tasks follow), checked at task 2 only,
-# so that runs and checks fit a working session on 2 cores (about 90
+# so that runs and checks fit a working session on 2 cores (about 75
 # minutes). Same tuning as the whole plan (the first task on val).
 # `make -f research.mk depth-numbers-target-task-2`.
 _base_ = ['./vit-6b_numbers_depth-target.py']
