@@ -8,7 +8,7 @@
 # `make -f research.mk depth-numbers-target-task-2`.
 _base_ = ['./vit-6b_numbers_depth-target.py']
 options = ['train_dataloader.dataset.schedule.num_tasks=3']
-checked = ('Retrain (converged)', 'Head reset', 'UNDO, noise by share')
+checked = ('Retrain (converged)', 'Head reset', 'UNDO, noise by share', 'UNDO, one noise')
 methods = [m for m in _base_.methods if m['name'] in checked]
 missing = set(checked) - {m['name'] for m in methods}
 if missing:  # a renamed row must not drop out silently

@@ -8,7 +8,7 @@
 # `make -f research.mk depth-numbers-target`.
 _base_ = ['./vit-6b_numbers_depth.py']
 checked = ('Retrain (converged)', 'Head reset', 'PRR', 'UNDO, no teacher',
-           'UNDO, noise by share')
+           'UNDO, noise by share', 'UNDO, one noise')
 methods = [m for m in _base_.methods if m['name'] in checked]
 missing = set(checked) - {m['name'] for m in methods}
 if missing:  # a renamed row must not drop out silently
