@@ -176,3 +176,37 @@ def test_noise_by_forgotten_share_scales_every_noise_by_the_share():
                           + 0.4 * fresh[first], atol=1e-6)
     assert torch.allclose(started[last], 0.8 * trained[last]
                           + 0.2 * fresh[last], atol=1e-6)
+
+
+def test_the_one_noise_config_starts_every_task_at_the_same_noise():
+    """``undo-one-noise``: the share rule off, so task 1 (4 of 10 classes
+    gone) starts 0.75 of the way to the fresh weights, as task 0 would,
+    from the head-edited model (no teacher)."""
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    cfg = Config.fromfile(osp.join(
+        root, 'configs', 'undo', 'undo-one-noise_vit-6b_numbers_continual.py'))
+    options = {k: v for k, v in cfg.train_cfg.method.items() if k != 'type'}
+    method = UNDO(**options)
+    assert method.name == 'UNDO, one noise' and not method.distill_weight
+    model = build_classifier()
+    trained = {k: v.clone() for k, v in model.state_dict().items()}
+    fresh = build_classifier(seed=5).state_dict()
+    schedule = ForgettingSchedule(class_names=[str(c) for c in range(10)],
+                                  tasks=[['8', '9'], ['6', '7']])
+    context = fake_context(schedule=schedule, task_index=1)
+    method.before_tasks(model, context)
+    method.fresh_state = lambda: fresh
+    method.start_task(model, context)
+    started = model.state_dict()
+    name = 'backbone.layers.2.ffn.layers.1.weight'
+    assert torch.allclose(started[name], 0.25 * trained[name]
+                          + 0.75 * fresh[name], atol=1e-6)
+    head = 'head.layers.head.weight'  # rows 6, 7 reset to 0 first
+    assert torch.allclose(started[head][6:8], 0.75 * fresh[head][6:8],
+                          atol=1e-6)
+    assert torch.allclose(started[head][:6], 0.25 * trained[head][:6]
+                          + 0.75 * fresh[head][:6], atol=1e-6)
