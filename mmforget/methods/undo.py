@@ -57,7 +57,11 @@ class UNDO(Retrain):
             trained weights, one that leaves few near a fresh start. The
             noise a budget can rebuild depends on how many classes are
             kept. ``noise`` is then the noise of forgetting every class
-            (default False: every task takes ``noise``).
+            and may exceed 1 (default False: every task takes ``noise``).
+        most_noise (float): no tensor starts more than this far towards
+            the fresh weights (default 1): with the share rule, a scale
+            above 1 reaches this noise before the last task and stays
+            there.
         name (str): default 'UNDO'.
     """
 
@@ -66,18 +70,27 @@ class UNDO(Retrain):
 
     def __init__(self, distill_weight=1.0, temperature=2.0, noise=0.7,
                  noise_by_prefix=None, reset_forgotten_rows=False,
-                 noise_by_forgotten_share=False, name=None):
+                 noise_by_forgotten_share=False, most_noise=1.0,
+                 name=None):
         if not distill_weight >= 0 or not temperature > 0:
             raise ValueError(
                 f'{name or self.default_name}: distill_weight must be >= 0 '
                 f'and temperature > 0, got {distill_weight} and {temperature}')
         noise_by_prefix = dict(noise_by_prefix or {})
+        # Scaled by a share <= 1 and capped by most_noise, the share rule's
+        # noise may exceed 1; a fixed noise may not.
+        top = float('inf') if noise_by_forgotten_share else 1
         for value in (noise, *noise_by_prefix.values()):
-            if not 0 <= value <= 1:
+            if not 0 <= value <= top:
                 raise ValueError(
                     f'{name or self.default_name}: noise is the fraction of '
-                    'the way to a fresh initialisation, in [0, 1]; got '
+                    'the way to a fresh initialisation, in [0, 1] (any '
+                    'value >= 0 with noise_by_forgotten_share); got '
                     f'{value}')
+        if not 0 <= most_noise <= 1:
+            raise ValueError(
+                f'{name or self.default_name}: most_noise must be in [0, 1], '
+                f'got {most_noise}')
         super().__init__(name=name)
         self.distill_weight = float(distill_weight)
         self.temperature = float(temperature)
@@ -85,6 +98,7 @@ class UNDO(Retrain):
         self.noise_by_prefix = {k: float(v) for k, v in noise_by_prefix.items()}
         self.head_edit = HeadReset() if reset_forgotten_rows else None
         self.noise_by_forgotten_share = bool(noise_by_forgotten_share)
+        self.most_noise = float(most_noise)
         self.noise_scale = 1.0
         self.teacher = None
         self.kept = None
@@ -105,10 +119,12 @@ class UNDO(Retrain):
 
     def noise_of(self, name):
         """The noise of the tensor ``name`` in this task."""
-        for prefix, value in self.noise_by_prefix.items():
+        value = self.noise
+        for prefix, prefix_noise in self.noise_by_prefix.items():
             if name.startswith(prefix):
-                return value * self.noise_scale
-        return self.noise * self.noise_scale
+                value = prefix_noise
+                break
+        return min(value * self.noise_scale, self.most_noise)
 
     def start_state(self, model):
         """``(1 - noise) * trained + noise * fresh``, tensor by tensor."""
