@@ -214,13 +214,13 @@ def test_the_one_noise_config_starts_every_task_at_the_same_noise():
 
 def test_most_noise_caps_the_share_rule_and_bad_values_are_refused():
     """Scale 1.25 by share, capped at 0.75: 0.25 / 0.5 / 0.75 / 0.75 over
-    four tasks of 2 of 8 classes; a fixed noise above 1 and a cap outside
+    four tasks of 2 of 10 classes; a fixed noise above 1 and a cap outside
     [0, 1] are refused before training."""
     method = UNDO(noise=1.25, most_noise=0.75,
                   noise_by_forgotten_share=True, distill_weight=0.0)
     starts = []
-    for share in (0.25, 0.5, 0.75, 1.0):
-        method.noise_scale = share * 0.8  # 2, 4, 6, 8 of 10 gone
+    for share in (0.2, 0.4, 0.6, 0.8):  # 2, 4, 6, 8 of 10 classes gone
+        method.noise_scale = share
         starts.append(method.noise_of('backbone.layers.0.ffn.layers.1.weight'))
     assert starts == pytest.approx([0.25, 0.5, 0.75, 0.75])
     with pytest.raises(ValueError, match='noise_by_forgotten_share'):
