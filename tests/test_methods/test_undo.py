@@ -155,21 +155,27 @@ def test_reset_forgotten_rows_noises_the_head_edited_model():
                        trained['head.layers.head.weight'])
 
 
-def test_noise_by_forgotten_share_scales_every_noise_by_the_share():
-    """Task 1 of 10 classes forgets 6, 7 after 8, 9: 4 of 10 gone, so
-    noise 0.5 starts at 0.2 and a prefix's 1.0 at 0.4, by hand."""
+def start_task_1(method):
+    """Start task 1 of 10 classes (6, 7 forgotten after 8, 9) with
+    ``method``; returns the trained, the fresh and the started weights."""
     model = build_classifier()
     trained = {k: v.clone() for k, v in model.state_dict().items()}
     fresh = build_classifier(seed=5).state_dict()
     schedule = ForgettingSchedule(class_names=[str(c) for c in range(10)],
                                   tasks=[['8', '9'], ['6', '7']])
     context = fake_context(schedule=schedule, task_index=1)
-    method = UNDO(noise=0.5, noise_by_prefix={'backbone.layers.0.': 1.0},
-                  noise_by_forgotten_share=True, distill_weight=0.0)
     method.before_tasks(model, context)
     method.fresh_state = lambda: fresh
     method.start_task(model, context)
-    started = model.state_dict()
+    return trained, fresh, model.state_dict()
+
+
+def test_noise_by_forgotten_share_scales_every_noise_by_the_share():
+    """Task 1 of 10 classes forgets 6, 7 after 8, 9: 4 of 10 gone, so
+    noise 0.5 starts at 0.2 and a prefix's 1.0 at 0.4, by hand."""
+    method = UNDO(noise=0.5, noise_by_prefix={'backbone.layers.0.': 1.0},
+                  noise_by_forgotten_share=True, distill_weight=0.0)
+    trained, fresh, started = start_task_1(method)
     first = 'backbone.layers.0.ffn.layers.1.weight'
     last = 'backbone.layers.3.ffn.layers.1.weight'
     assert torch.allclose(started[first], 0.6 * trained[first]
@@ -192,16 +198,7 @@ def test_the_one_noise_config_starts_every_task_at_the_same_noise():
     options = {k: v for k, v in cfg.train_cfg.method.items() if k != 'type'}
     method = UNDO(**options)
     assert method.name == 'UNDO, one noise' and not method.distill_weight
-    model = build_classifier()
-    trained = {k: v.clone() for k, v in model.state_dict().items()}
-    fresh = build_classifier(seed=5).state_dict()
-    schedule = ForgettingSchedule(class_names=[str(c) for c in range(10)],
-                                  tasks=[['8', '9'], ['6', '7']])
-    context = fake_context(schedule=schedule, task_index=1)
-    method.before_tasks(model, context)
-    method.fresh_state = lambda: fresh
-    method.start_task(model, context)
-    started = model.state_dict()
+    trained, fresh, started = start_task_1(method)
     name = 'backbone.layers.2.ffn.layers.1.weight'
     assert torch.allclose(started[name], 0.25 * trained[name]
                           + 0.75 * fresh[name], atol=1e-6)
