@@ -113,9 +113,10 @@ depth-numbers-target-tasks-0-1: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_0_1) --out-dir work_dirs/depth_numbers_tasks_0_1 --results depth.md:depth-numbers-target-tasks-0-1-runs
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_0_1) --out-dir work_dirs/depth_numbers_tasks_0_1 --tasks 0 1 --results depth.md:depth-numbers-target-tasks-0-1 --image docs/images/depth_numbers_target_tasks_0_1.png
 
-# The same plan's task 2 (40 kept), unchecked above: Retrain, Head reset
-# and UNDO by share from runs stopped after task 2, checked at task 2
-# (about 75 minutes on 2 cores), into their own section.
+# The same plan's task 2 (40 kept), unchecked above: Retrain, Head reset,
+# the UNDO noise rules and two ablations of the noise and the budget, from
+# runs stopped after task 2, checked at task 2 (about 2 hours on 2 cores
+# from nothing), into their own section.
 DEPTH_NUMBERS_TARGET_2 := configs/comparisons/vit-6b_numbers_depth-target-task-2.py
 depth-numbers-target-task-2: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_2) --out-dir work_dirs/depth_numbers_tasks_0_2 --results depth.md:depth-numbers-target-task-2-runs
