@@ -115,7 +115,7 @@ depth-numbers-target-tasks-0-1: install $(NUMBERS_PRETRAINED)
 
 # The same plan's task 2 (40 kept), unchecked above: Retrain, Head reset,
 # the UNDO noise rules and two ablations of the noise and the budget, from
-# runs stopped after task 2, checked at task 2 (about 2 hours on 2 cores
+# runs stopped after task 2, checked at task 2 (about 100 minutes on 2 cores
 # from nothing), into their own section.
 DEPTH_NUMBERS_TARGET_2 := configs/comparisons/vit-6b_numbers_depth-target-task-2.py
 depth-numbers-target-task-2: install $(NUMBERS_PRETRAINED)
