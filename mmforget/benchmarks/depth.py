@@ -254,8 +254,9 @@ def depth_markdown(plan, by_task):
     gap = plan.get('min_gap', 0.0)
     band = 'R\'s mean ± 2 std' + (
         f' and at least {gap:g} from that mean' if gap else '')
-    lines = ['Cells: mean ± std over seeds (Residual |U - R| / |O - R| '
-             'against the mean of R, only where the check decides: O '
+    lines = ['Cells: mean ± std over seeds (Residual: the mean over the '
+             'row\'s seeds of |U - R| / |O - R|, R the mean of Retrain\'s '
+             'seeds, so a seed spread counts; only where the check decides: O '
              f'outside {band}). ' + TRAINED_AGAINST +
              ': the method\'s loss mimics that attack; its worst Residual '
              'leaves it out.', '',
