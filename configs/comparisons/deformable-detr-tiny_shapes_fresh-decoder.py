@@ -30,6 +30,13 @@ methods = [
     # The protocol leaves the backbone's batch norms in train mode, so their
     # running statistics drift during a task although no backbone weight
     # trains; this variant keeps the original's (EU-k's configs do).
+    # A whole detector noised towards a fresh one (0.75 of the way, the
+    # forgotten logit removed first) and trained on the kept shapes for 6
+    # epochs, under a third of Retrain's 20: does what is left of the
+    # original's encoder still box the forgotten objects?
+    dict(name='UNDO, one noise',
+         config='configs/undo/'
+         'undo-one-noise_deformable-detr-tiny_shapes_continual.py'),
     dict(name='GS-LoRA, batch norms frozen',
          config='configs/gs_lora/'
          'gs-lora_deformable-detr-tiny_shapes_continual.py',

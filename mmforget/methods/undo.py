@@ -13,9 +13,12 @@ only; the student starts at ``(1 - noise) * trained + noise * fresh`` and
 trains every weight with ``CE + distill_weight * T^2 * KL(p_t || p_s)``.
 ``noise`` sets how deep the forgetting goes against how much training the
 task needs: at 1 it is a Retrain with a teacher. No forget sample is read.
+A detector takes the no-teacher form (``distill_weight=0``): the noised
+start trains with the detector's own loss on the kept classes' boxes.
 """
 import torch
 
+from mmforget.models.interface import model_kind
 from mmforget.registry import METHODS
 from .base import split_batch
 from .head_reset import HeadReset
@@ -29,7 +32,8 @@ class UNDO(Retrain):
 
     Built on Retrain, whose fresh initialisation (the config's model, no
     checkpoint) is the end the weights are noised towards. The teacher is
-    held by the method, never trained, never saved (classifiers only).
+    held by the method, never trained, never saved (classifiers only: a
+    detector runs without one, ``distill_weight=0``).
 
     Args:
         distill_weight (float): weight of the distillation; 0: no teacher
@@ -45,11 +49,13 @@ class UNDO(Retrain):
             0.5}`` (the first matching prefix wins; the rest take
             ``noise``): less noise where the features do not tell the
             forgotten classes apart, more where they do.
-        reset_forgotten_rows (bool): noise the head-edited model, as UNDO
-            noises the unlearned one: the task's forgotten rows of the
+        reset_forgotten_rows (bool | dict): noise the head-edited model, as
+            UNDO noises the unlearned one: the task's forgotten rows of the
             head are set to Head reset's values first, so they start at
             ``noise * fresh`` with nothing of their trained values
-            (default False: the trained rows are noised like the rest).
+            (default False: the trained rows are noised like the rest). A
+            dict gives Head reset's arguments, e.g. ``dict(bias=-30.0)``,
+            the detectors' removed logit.
         noise_by_forgotten_share (bool): scale every noise by the share of
             the classes forgotten so far, this task's included (0.2 after
             the first of four tasks of 20 out of 100, 0.8 after the last):
@@ -66,7 +72,7 @@ class UNDO(Retrain):
     """
 
     default_name = 'UNDO'
-    model_kinds = ('classifier', )
+    model_kinds = ('classifier', 'detector')
 
     def __init__(self, distill_weight=1.0, temperature=2.0, noise=0.7,
                  noise_by_prefix=None, reset_forgotten_rows=False,
@@ -96,12 +102,29 @@ class UNDO(Retrain):
         self.temperature = float(temperature)
         self.noise = float(noise)
         self.noise_by_prefix = {k: float(v) for k, v in noise_by_prefix.items()}
-        self.head_edit = HeadReset() if reset_forgotten_rows else None
+        self.head_edit = None
+        if reset_forgotten_rows:
+            self.head_edit = HeadReset(**(
+                reset_forgotten_rows if isinstance(reset_forgotten_rows, dict)
+                else {}))
         self.noise_by_forgotten_share = bool(noise_by_forgotten_share)
         self.most_noise = float(most_noise)
         self.noise_scale = 1.0
         self.teacher = None
         self.kept = None
+
+    def check_model(self, model):
+        """The teacher reads a classifier's class scores: a detector runs
+        without one (refused before training otherwise)."""
+        super().check_model(model)
+        if self.distill_weight and model_kind(model) == 'detector':
+            raise TypeError(
+                f'{self.name}: the teacher distils a classifier\'s class '
+                f'scores, and {type(model).__name__} is a detector; set '
+                'train_cfg.method.distill_weight=0 (no teacher: the noised '
+                'start trains on the kept classes\' boxes)')
+        if self.head_edit is not None:
+            self.head_edit.class_layers(model)
 
     def start_task(self, model, context):
         """The teacher is the model as the task receives it, before the
@@ -143,10 +166,10 @@ class UNDO(Retrain):
         forget, _ = split_batch(data_samples)
         if len(forget):
             raise RuntimeError(f'{self.name} received forget samples')
+        if not self.distill_weight:  # Retrain's loss: a detector's too
+            return super().loss(model, inputs, data_samples)
         feats = model.extract_feat(inputs)
         loss_retain = model.head.loss(feats, data_samples)['loss']
-        if not self.distill_weight:
-            return dict(loss_retain=loss_retain)
         with torch.no_grad():
             teacher = self.teacher.logits(self.teacher.extract_feat(inputs))
         kept = self.kept.to(teacher.device)

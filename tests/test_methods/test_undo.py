@@ -1,15 +1,20 @@
 """UNDO: a start noised towards a fresh initialisation, and the kept
 classes' scores of the model it replaces as soft labels."""
 import copy
+import os.path as osp
 
 import pytest
 import torch
 import torch.nn.functional as F
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
 
 from method_helpers import (FakeDetector, attach, build_classifier,
                             fake_context, preprocess, random_batch)
 from mmforget.datasets.task_schedule import ForgettingSchedule
-from mmforget.methods import UNDO
+from mmforget.methods import UNDO, build_method
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 FORGET = (8, 9)  # of 10 classes: the kept ones are 0..7
 
@@ -224,3 +229,79 @@ def test_most_noise_caps_the_share_rule_and_bad_values_are_refused():
         UNDO(noise=1.25)
     with pytest.raises(ValueError, match='most_noise'):
         UNDO(noise=0.5, most_noise=1.5)
+
+
+def shapes_detector_and_config():
+    """The tiny shapes Deformable DETR of the UNDO detector config, random
+    weights moved away from any init ("trained"), and its model config."""
+    cfg = Config.fromfile(osp.join(
+        REPO_ROOT,
+        'configs/undo/undo-one-noise_deformable-detr-tiny_shapes_continual.py'))
+    model_cfg = cfg.model.to_dict()
+    torch.manual_seed(5)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(copy.deepcopy(model_cfg))
+    model.init_weights()
+    with torch.no_grad():
+        for param in model.parameters():
+            param.add_(0.5)
+    return model, model_cfg, cfg.train_cfg.method
+
+
+def test_on_a_detector_the_start_is_the_noised_head_edited_model():
+    """Without a teacher: every float tensor at 0.25 * trained + 0.75 *
+    fresh, the forgotten class's rows at 0.25 * Head reset's (0, -30) + 0.75
+    * fresh, by hand."""
+    model, model_cfg, method_cfg = shapes_detector_and_config()
+    trained = {k: v.clone() for k, v in model.state_dict().items()}
+    method = build_method(dict(method_cfg), model)
+    context = fake_context(model_cfg=model_cfg, num_classes=5, forget=(4, ))
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        method.before_tasks(model, context)
+        fresh = method.fresh_state()
+    method.fresh_state = lambda: fresh
+    method.start_task(model, context)
+    assert method.teacher is None
+    started = model.state_dict()
+    for name, tensor in started.items():
+        if not tensor.is_floating_point():
+            continue
+        expected = 0.25 * trained[name] + 0.75 * fresh[name]
+        # The decoder layers share one class branch (no box refine).
+        if name.startswith('bbox_head.cls_branches.'):
+            edited = trained[name].clone()
+            edited[4] = 0.0 if name.endswith('weight') else -30.0
+            expected = 0.25 * edited + 0.75 * fresh[name]
+            assert not torch.allclose(tensor[4], 0.25 * trained[name][4]
+                                      + 0.75 * fresh[name][4])
+        assert torch.allclose(tensor, expected, atol=1e-6), name
+
+
+def test_a_detector_with_a_teacher_is_refused_before_training():
+    model, _, _ = shapes_detector_and_config()
+    with pytest.raises(TypeError, match='distill_weight=0'):
+        UNDO(distill_weight=1.0).check_model(model)
+    UNDO(distill_weight=0.0, reset_forgotten_rows=dict(bias=-30.0)) \
+        .check_model(model)
+
+
+def test_on_a_detector_the_loss_is_the_detectors_own_on_kept_images():
+    """The set loss of every decoder layer, as Retrain's; no forget image
+    is accepted."""
+    from mmdet.testing import demo_mm_inputs
+    model, model_cfg, method_cfg = shapes_detector_and_config()
+    method = build_method(dict(method_cfg), model)
+    torch.manual_seed(0)
+    batch = demo_mm_inputs(2, [[3, 64, 64]] * 2, num_classes=4,
+                           num_items=[2, 2])
+    for sample in batch['data_samples']:
+        sample.set_metainfo(dict(forget=False))
+    data = model.data_preprocessor(batch, True)
+    losses = method.loss(model, data['inputs'], data['data_samples'])
+    assert {'retain.loss_cls', 'retain.loss_bbox', 'retain.loss_iou',
+            'retain.d0.loss_cls'} <= set(losses)
+    assert all(torch.isfinite(v).all() for v in losses.values())
+    batch['data_samples'][0].set_metainfo(dict(forget=True))
+    data = model.data_preprocessor(batch, True)
+    with pytest.raises(RuntimeError, match='forget samples'):
+        method.loss(model, data['inputs'], data['data_samples'])
