@@ -5,16 +5,10 @@
 # Retrain that never saw them, so noise there costs training and removes
 # nothing the depth checks read. The later blocks and the head start as in
 # the by-share config.
-_base_ = ['./undo-by-share_vit-6b_numbers_continual.py']
+_base_ = ['./undo-by-share_vit-6b_numbers_continual.py',
+          '../_base_/methods/undo_early_blocks.py']
 
-EARLY = 0.3125
 train_cfg = dict(
     method=dict(
-        noise_by_prefix={
-            'backbone.cls_token': EARLY,
-            'backbone.pos_embed': EARLY,
-            'backbone.patch_embed.': EARLY,
-            'backbone.layers.0.': EARLY,
-            'backbone.layers.1.': EARLY,
-        },
+        noise_by_prefix={{_base_.undo_early_blocks_noise}},
         name='UNDO, noise by share, early blocks a third'))
