@@ -14,7 +14,10 @@ A plan (``configs/comparisons/*.py``) is plain data:
   largest value of ``option`` whose validation Acc_r is within
   ``keep_within`` points of method ``of``'s (the removal knob turned as far
   as the kept accuracy allows) instead of the best validation H-Mean;
-* ``options`` (optional): ``--cfg-options`` of every run.
+* ``options`` (optional): ``--cfg-options`` of every run;
+* ``rows`` (optional): the names of the methods to run, in the methods'
+  order (a plan that inherits another and runs part of its rows); a name
+  no method has is refused, so a renamed row cannot drop out silently.
 
 A job is ``(config, seed, out_dir, options dict)``, as
 ``runs.Runner.map`` takes it.
@@ -38,8 +41,24 @@ def parse_options(items):
     return dict(item.split('=', 1) for item in items)
 
 
+def select_rows(plan, source='the plan'):
+    """Keep the methods ``rows`` names (all without it)."""
+    rows = plan.get('rows')
+    if rows is None:
+        return plan
+    names = [m['name'] for m in plan['methods']]
+    unknown = sorted(set(rows) - set(names))
+    if unknown:
+        raise PlanError(f'{source}: rows names {unknown}, which no method of '
+                        f'the plan is called ({names}); rename it in rows')
+    plan['methods'] = [m for m in plan['methods'] if m['name'] in rows]
+    return plan
+
+
 def validate_plan(plan, source='the plan'):
-    """Refuse a plan whose reference, settings or picks name nothing."""
+    """Refuse a plan whose rows, reference, settings or picks name
+    nothing."""
+    select_rows(plan, source)
     names = [m['name'] for m in plan['methods']]
     if plan['reference'] not in names:
         raise PlanError(f'{source}: the reference {plan["reference"]!r} is '

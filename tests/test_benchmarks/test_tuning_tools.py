@@ -317,3 +317,26 @@ def test_pick_most_turns_the_knob_as_far_as_the_kept_accuracy_allows(
     assert picks['UNDO'] == {noise: 0.5} and len(launched) == 4  # reused
     with pytest.raises(PlanError, match='pick_most needs a grid'):
         plan(2.0, option='optim_wrapper.optimizer.lr')
+
+
+def test_rows_keep_the_named_methods_in_order_and_refuse_unknown_names():
+    """A plan that inherits another runs part of its rows; a row renamed in
+    the base must not drop out silently."""
+    from mmengine.config import Config
+
+    from mmforget.benchmarks.plans import PlanError, validate_plan
+
+    def plan(rows):
+        return validate_plan(Config(dict(
+            reference='Retrain', tune=dict(seed=0, options=[]),
+            settings=[dict(name='full data', suffix='', seeds=[0])],
+            methods=[dict(name=n, config=f'{n}.py')
+                     for n in ('Retrain', 'Head reset', 'UNDO', 'PRR')],
+            rows=rows)))
+    assert [m['name'] for m in plan(('PRR', 'Retrain'))['methods']] == [
+        'Retrain', 'PRR']
+    assert len(plan(None)['methods']) == 4
+    with pytest.raises(PlanError, match=r"rows names \['UNDO, one'\]"):
+        plan(('Retrain', 'UNDO, one'))
+    with pytest.raises(PlanError, match='reference'):
+        plan(('Head reset', ))
