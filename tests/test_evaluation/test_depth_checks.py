@@ -17,7 +17,8 @@ from mmforget.evaluation.checks import (BlockProbes, LinearProbe, MLPProbe,
 from mmforget.evaluation.checks.block_probes import (DECLARED_BLOCKS,
                                                      block_token,
                                                      token_to_read)
-from mmforget.evaluation.checks.relearn import MODES, REPORT_STEPS
+from mmforget.evaluation.checks.relearn import (MODES, REPORT_STEPS,
+                                              TurnedClasses, turn_tiles)
 
 
 @pytest.fixture(autouse=True)
@@ -258,3 +259,48 @@ def test_relearning_reports_each_step_count_and_every_mode_is_declared():
             f'relearn_{mode}_steps', f'relearn_{mode}_ain'} <= set(specs)
     with pytest.raises(ValueError, match='mode must be one of'):
         RelearnCurve(mode='probe')
+
+
+def test_turn_tiles_turns_every_square_tile_a_quarter_turn_by_hand():
+    image = torch.tensor([[[1, 2, 3, 4],
+                           [5, 6, 7, 8]]])
+    # Tiles [[1, 2], [5, 6]] and [[3, 4], [7, 8]], each turned counter-
+    # clockwise: the right column becomes the top row.
+    assert torch.equal(turn_tiles(image), torch.tensor([[[2, 6, 4, 8],
+                                                         [1, 5, 3, 7]]]))
+    with pytest.raises(ValueError, match='no row of squares'):
+        turn_tiles(torch.zeros(1, 2, 3))
+
+
+def test_the_turned_control_turns_only_the_forgotten_classes_images():
+    images = digit_images(2, 0)
+    turned = TurnedClasses(images, RELEARN_FORGOTTEN)
+    assert np.array_equal(turned.get_gt_labels(), images.labels)
+    for index in range(len(images)):
+        expected = images.inputs[index]
+        if images.labels[index] in RELEARN_FORGOTTEN:
+            expected = expected.rot90(1, dims=(-2, -1))
+        assert torch.equal(turned[index]['inputs'], expected)
+
+
+@pytest.mark.parametrize('mode', ['head', 'head_turned'])
+def test_the_turned_modes_train_as_their_plain_modes_on_turned_images(
+        mode, monkeypatch):
+    """'head_turned' trains the head only, as 'head', but every forgotten
+    image it reads (shots and test) is turned, and nothing else; its
+    metrics carry the mode's name."""
+    from mmforget.evaluation.checks import relearn
+    turned = []
+    monkeypatch.setattr(relearn, 'turn_tiles',
+                        lambda image: turned.append(image) or image.flip(-1))
+    model = build_classifier()
+    check = RelearnCurve(mode=mode, shots=2, steps=3, retain_batch=4)
+    student, curve = check.relearn(
+        model, digit_images(4, 0), digit_images(3, 1), RELEARN_FORGOTTEN,
+        RELEARN_RETAINED, per_class=3)
+    changed = {k for k, v in student.state_dict().items()
+               if not torch.equal(v, model.state_dict()[k])}
+    assert changed and all(k.startswith('head.') for k in changed)
+    # 2 shots of each of the 2 forgotten classes, their 3 test images each.
+    assert len(turned) == (2 * 2 + 2 * 3 if mode == 'head_turned' else 0)
+    assert f'relearn_{mode}_acc_f_10' in check.summarise(curve, None)

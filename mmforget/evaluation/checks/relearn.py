@@ -8,6 +8,15 @@ Opt-in (it trains): ``dict(type='mmforget.RelearnCurve', mode='lora')``
 (or 'head', 'full', 'retain'; one entry per mode) in
 ``train_cfg.evaluation.checks``. It needs the model, not only its outputs,
 so the evaluator calls it with the model and the datasets.
+
+Its control, modes 'head_turned' and 'full_turned': the same fine-tuning
+on the forgotten classes' images with every square tile turned a quarter
+turn (each digit of a number), glyphs no model was trained on, learnt into
+the forgotten classes' rows. How fast a model learns them is how fast it
+learns new classes at all: a model whose features are better than
+Retrain's learns faster from them whether or not it forgot, so relearning
+faster than Retrain is residue only where learning the turned classes is
+not faster too.
 """
 import copy
 
@@ -16,6 +25,7 @@ import torch
 from mmengine.dataset import pseudo_collate
 from torch.utils.data import DataLoader, Subset
 
+from mmforget.datasets.forget_retain_dataset import dataset_labels
 from mmforget.lora import classifier_lora_targets, inject_lora
 from mmforget.registry import FORGETTING_CHECKS
 from .base import MetricSpec
@@ -27,9 +37,48 @@ MODES = dict(
     full=('every weight', 'shots of forget_train + retain_train'),
     lora=('LoRA on the FFNs', 'shots of forget_train + retain_train'),
     retain=('every weight', 'retain_train only, no forget image'),
+    head_turned=('the head only', 'shots of forget_train turned + '
+                 'retain_train; scored on forget_test turned'),
+    full_turned=('every weight', 'shots of forget_train turned + '
+                 'retain_train; scored on forget_test turned'),
 )
 LEARNING_RATES = dict(head=1e-2, full=1e-3, lora=1e-2, retain=1e-3)
+TURNED = '_turned'
 REPORT_STEPS = (10, 30, 100, 300)
+
+
+def turn_tiles(image):
+    """Every square tile of a ``(..., H, W)`` image (``W`` a multiple of
+    ``H``) turned a quarter turn in place: each digit of a number."""
+    height, width = image.shape[-2:]
+    if width % height:
+        raise ValueError(f'the turned relearning control turns square tiles '
+                         f'of an image, and {height}x{width} is no row of '
+                         'squares; use the plain relearning modes')
+    return torch.cat([tile.rot90(1, dims=(-2, -1))
+                      for tile in image.split(height, dim=-1)], dim=-1)
+
+
+class TurnedClasses(torch.utils.data.Dataset):
+    """``dataset`` with the images of ``classes`` turned (``turn_tiles``),
+    their labels kept."""
+
+    def __init__(self, dataset, classes):
+        self.dataset = dataset
+        self.labels = dataset_labels(dataset)
+        self.classes = set(int(c) for c in classes)
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def get_gt_labels(self):
+        return self.labels
+
+    def __getitem__(self, index):
+        item = self.dataset[index]
+        if int(self.labels[index]) in self.classes:
+            item = dict(item, inputs=turn_tiles(item['inputs']))
+        return item
 
 
 def relearn_metrics(mode, report_steps=REPORT_STEPS):
@@ -66,6 +115,8 @@ class RelearnCurve:
       trains;
     - 'retain': every weight, on retain images only: does the class come
       back on its own when the model is trained on other classes?
+    - 'head_turned', 'full_turned': the control of 'head' and 'full', the
+      forgotten classes' images turned (``TurnedClasses``), train and test.
 
     Report steps other than the defaults declare their metrics when the
     check is built, so that this process's gap card finds them."""
@@ -80,11 +131,13 @@ class RelearnCurve:
             raise ValueError(f'mode must be one of {list(MODES)}, got '
                              f'{mode!r}')
         self.mode = mode
+        self.turned = mode.endswith(TURNED)
+        self.trains = mode[:-len(TURNED)] if self.turned else mode
         self.shots = shots
         self.report_steps = tuple(sorted(report_steps))
         self.steps = steps or max(self.report_steps)
         self.eval_every = eval_every
-        self.lr = lr or LEARNING_RATES[mode]
+        self.lr = lr or LEARNING_RATES[self.trains]
         self.retain_batch = retain_batch
         self.recovered = recovered
         self.seed = seed
@@ -104,6 +157,9 @@ class RelearnCurve:
                 per_class=100):
         """(the fine-tuned copy, [(step, Acc_f)]). In 'retain' mode no
         image of a forgotten class is read from ``train_set``."""
+        if self.turned:
+            train_set = TurnedClasses(train_set, forgotten)
+            test_set = TurnedClasses(test_set, forgotten)
         torch.manual_seed(self.seed)
         rng = np.random.default_rng(self.seed)
         student = self.trainable_copy(model)
@@ -117,7 +173,7 @@ class RelearnCurve:
                               self.eval_every))
         scored_at |= {s for s in self.report_steps if s <= self.steps}
         scored_at.add(self.steps)
-        if self.mode == 'head':  # a frozen backbone: its features once
+        if self.trains == 'head':  # a frozen backbone: its features once
             return student, self.relearn_head(student, train_set, test_set,
                                               shots, retain, test, rng,
                                               scored_at)
@@ -198,11 +254,11 @@ class RelearnCurve:
         relearning parameters train: the head, fresh LoRA adapters, or
         everything."""
         student = copy.deepcopy(model)
-        if self.mode == 'lora':
+        if self.trains == 'lora':
             inject_lora(student, classifier_lora_targets(student), rank=4)
             for name, param in student.named_parameters():
                 param.requires_grad_('lora_' in name)
-        elif self.mode == 'head':
+        elif self.trains == 'head':
             student.requires_grad_(False)
             student.head.requires_grad_(True)
         else:
@@ -212,7 +268,7 @@ class RelearnCurve:
     def train_mode(self, student):
         """Training mode, but a frozen backbone stays in eval mode (its
         normalisation statistics must not move either)."""
-        if self.mode == 'head':
+        if self.trains == 'head':
             student.eval()
             student.head.train()
         else:
