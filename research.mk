@@ -10,6 +10,7 @@ include Makefile
 	numbers-checks-cost compare-shapes tune-numbers sweep-numbers check-resume \
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
 	depth-numbers-target-tasks-0-1 depth-numbers-target-task-2 \
+	depth-numbers-target-task-2-turned \
 	depth-numbers-target-task-3 \
 	shapes-fresh-decoder compare-shapes-dino \
 	depth-one-request depth-one-request-by-share depth-one-request-features \
@@ -121,6 +122,14 @@ DEPTH_NUMBERS_TARGET_2 := configs/comparisons/vit-6b_numbers_depth-target-task-2
 depth-numbers-target-task-2: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_2) --out-dir work_dirs/depth_numbers_tasks_0_2 --results depth.md:depth-numbers-target-task-2-runs
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_2) --out-dir work_dirs/depth_numbers_tasks_0_2 --tasks 2 --results depth.md:depth-numbers-target-task-2 --image docs/images/depth_numbers_target_task_2.png
+
+# The relearning attacks' control on the same runs: the forgotten numbers'
+# images with each digit turned, new classes for every model (about 35
+# minutes of checks once the runs above are done).
+DEPTH_NUMBERS_TARGET_2_TURNED := configs/comparisons/vit-6b_numbers_depth-target-task-2-turned.py
+depth-numbers-target-task-2-turned: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_2_TURNED) --out-dir work_dirs/depth_numbers_tasks_0_2
+	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_2_TURNED) --out-dir work_dirs/depth_numbers_tasks_0_2 --tasks 2 --results depth.md:depth-numbers-target-task-2-turned --image docs/images/depth_numbers_target_task_2_turned.png
 
 # The same plan's task 3 (20 kept) on this build of the original:
 # Retrain, Head reset and the two UNDO noise rules, checked at task 3
