@@ -13,13 +13,10 @@
 # - Contrastive Unlearning, the feature-geometry family, tuned on val with
 #   the depth comparison's grid (4 points).
 _base_ = ['./vit-6b_numbers_depth-one-request.py']
-checked = ('Retrain (converged)', 'Head reset', 'UNDO, noise by share')
-methods = [m for m in _base_.methods if m['name'] in checked]
-missing = set(checked) - {m['name'] for m in methods}
-if missing:  # a renamed row must not drop out silently
-    raise ValueError(f'the one-request plan has no row named {missing}: '
-                     'rename it here too')
-methods += [
+rows = ('Retrain (converged)', 'Head reset', 'UNDO, noise by share',
+        'UNDO, noise by share, early blocks a third (ablation)',
+        'Contrastive unlearning')
+methods = _base_.methods + [
     dict(name='UNDO, noise by share, early blocks a third (ablation)',
          config='configs/undo/'
          'undo-by-share-early-blocks_vit-6b_numbers_continual.py',

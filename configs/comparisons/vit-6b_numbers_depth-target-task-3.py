@@ -6,10 +6,5 @@
 # Same tuning and out dir as the whole plan (the first task on val).
 # `make -f research.mk depth-numbers-target-task-3`.
 _base_ = ['./vit-6b_numbers_depth-target.py']
-checked = ('Retrain (converged)', 'Head reset', 'UNDO, noise by share',
-           'UNDO, one noise')
-methods = [m for m in _base_.methods if m['name'] in checked]
-missing = set(checked) - {m['name'] for m in methods}
-if missing:  # a renamed row must not drop out silently
-    raise ValueError(f'the target plan has no row named {missing}: '
-                     'rename it here too')
+rows = ('Retrain (converged)', 'Head reset', 'UNDO, noise by share',
+        'UNDO, one noise')

@@ -8,7 +8,10 @@ decisive check a method gets the Residual |U - R| / |O - R| (R: the mean
 over Retrain's seeds), and a check whose attack the method's loss mimics
 (``ForgettingMethod.trains_against``) is marked and left out of its worst
 Residual. Each run's task checkpoint is checked once, the result kept
-beside it (``depth_task_<t>.json``), the original's per task in the out dir.
+beside it (``depth_task_<t>.json``), the original's per task in the out dir;
+a plan whose checks differ from its runs' usual ones names them
+(``checks_name``: ``depth_task_<t>.<name>.json``), so neither set of
+results is read for the other.
 """
 import json
 import os
@@ -52,6 +55,12 @@ def cached(path, compute):
         json.dump(result, f, indent=1)
     os.replace(temporary, path)
     return result
+
+
+def kept_as(plan, stem):
+    """The file name of results ``stem`` of the plan's checks."""
+    name = plan.get('checks_name')
+    return f'{stem}.{name}' if name else stem
 
 
 def check_once(checks, per_class, job, task_checkpoint, model, path):
@@ -120,12 +129,13 @@ def plan_depth_results(plan, out_dir, tasks, per_class=100, jobs=1):
     for name, job, task, checkpoint, _ in finished:
         if task not in originals:
             originals[task] = (checks, per_class, job, checkpoint, None,
-                               osp.join(out_dir,
-                                        f'original_depth_task_{task}.json'))
+                               osp.join(out_dir, kept_as(
+                                   plan, f'original_depth_task_{task}')
+                                   + '.json'))
             calls.append(originals[task])
         calls.append((checks, per_class, job, checkpoint, checkpoint,
-                       osp.join(osp.dirname(checkpoint),
-                                f'depth_task_{task}.json')))
+                       osp.join(osp.dirname(checkpoint), kept_as(
+                           plan, f'depth_task_{task}') + '.json')))
     check_in_parallel(calls, jobs)
     by_task = {}
     for name, job, task, checkpoint, summary_task in finished:
@@ -135,8 +145,8 @@ def plan_depth_results(plan, out_dir, tasks, per_class=100, jobs=1):
         if 'O' not in entry:
             entry['O'] = check_once(*originals[task])
         results = check_once(checks, per_class, job, checkpoint, checkpoint,
-                             osp.join(osp.dirname(checkpoint),
-                                      f'depth_task_{task}.json'))
+                             osp.join(osp.dirname(checkpoint), kept_as(
+                                 plan, f'depth_task_{task}') + '.json'))
         results = dict(results, minutes=(
             summary_task.get('train_seconds') or 0) / 60)
         method = entry.setdefault(name, dict(
@@ -351,8 +361,8 @@ def plan_scope(plan):
 
 def compare_depth(plan_path, out_dir, tasks=(0, 1, 2, 3), per_class=100,
                   results=None, image=None, summary=None, jobs=1):
-    """Writes ``depth.md`` and ``depth.png`` (the Pareto plot) in
-    ``out_dir``, the tables into the results page section ``results``, the
+    """Writes ``depth.md`` and ``depth.png`` (the Pareto plot; with the
+    plan's ``checks_name`` in their names) in ``out_dir``, the tables into the results page section ``results``, the
     plot to ``image`` and the one-row-per-method table to the section
     ``summary`` (e.g. 'README.md:which-method') when given; the checks
     not kept yet run ``jobs`` models at a time. Returns the Markdown."""
@@ -366,9 +376,9 @@ def compare_depth(plan_path, out_dir, tasks=(0, 1, 2, 3), per_class=100,
             f'tools/compare_methods.py --plan {plan_path} --out-dir '
             f'{out_dir} first')
     text = depth_markdown(plan, by_task)
-    with open(osp.join(out_dir, 'depth.md'), 'w') as f:
+    with open(osp.join(out_dir, kept_as(plan, 'depth') + '.md'), 'w') as f:
         f.write(text)
-    figure = osp.join(out_dir, 'depth.png')
+    figure = osp.join(out_dir, kept_as(plan, 'depth') + '.png')
     pareto_plot(plan, by_task, figure)
     copy_figure(figure, image)
     publish(results, text)

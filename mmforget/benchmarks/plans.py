@@ -15,6 +15,10 @@ A plan (``configs/comparisons/*.py``) is plain data:
   ``keep_within`` points of method ``of``'s (the removal knob turned as far
   as the kept accuracy allows) instead of the best validation H-Mean;
 * ``options`` (optional): ``--cfg-options`` of every run;
+* ``checks`` (optional): the depth checks (``tools/compare_depth.py``;
+  the evaluator's defaults without it), and ``checks_name`` when they
+  differ from those another plan runs on the same runs: their results are
+  kept apart under that name;
 * ``rows`` (optional): the names of the methods to run, in the methods'
   order (a plan that inherits another and runs part of its rows); a name
   no method has is refused, so a renamed row cannot drop out silently.

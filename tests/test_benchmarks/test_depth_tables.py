@@ -139,3 +139,12 @@ def test_every_comparison_plan_names_configs_that_build():
                                                      key)
         for check in plan.get('checks', []):
             assert FORGETTING_CHECKS.build(check)
+
+
+def test_a_named_set_of_checks_keeps_its_results_apart():
+    """Two plans on the same runs with different checks must not read each
+    other's results: a plan's checks_name is in its result files' names."""
+    from mmforget.benchmarks.depth import kept_as
+    assert kept_as(dict(), 'depth_task_2') == 'depth_task_2'
+    assert kept_as(dict(checks_name='turned'),
+                   'depth_task_2') == 'depth_task_2.turned'
