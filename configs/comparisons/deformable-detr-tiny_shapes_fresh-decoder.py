@@ -37,6 +37,11 @@ methods = [
     dict(name='UNDO, one noise',
          config='configs/undo/'
          'undo-one-noise_deformable-detr-tiny_shapes_continual.py'),
+    # The same with the ResNet and the neck at their trained weights: only
+    # the transformer is noised (where EU-k found the localisation).
+    dict(name='UNDO, one noise, ResNet and neck kept',
+         config='configs/undo/'
+         'undo-one-noise-transformer_deformable-detr-tiny_shapes_continual.py'),
     dict(name='GS-LoRA, batch norms frozen',
          config='configs/gs_lora/'
          'gs-lora_deformable-detr-tiny_shapes_continual.py',
