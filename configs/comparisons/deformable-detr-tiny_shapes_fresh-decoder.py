@@ -1,9 +1,10 @@
 # Does a detector still box the objects it forgot when its decoder never
 # saw them? EU-k on the tiny shapes Deformable DETR (the whole decoder side
 # re-initialised each task and trained on the kept shapes' images over the
-# original's frozen backbone, neck and encoder) beside Head reset and
-# GS-LoRA, forget ring then triangle, 2 seeds: AP_f / AP_r / AP_o and the
-# Forgotten-Object Fate, whose class-agnostic recall is the detector's
+# original's frozen backbone, neck and encoder) beside Head reset,
+# GS-LoRA and UNDO (the whole detector, or its transformer, noised towards
+# a fresh one and trained for 6 epochs), forget ring then triangle, 2
+# seeds: AP_f / AP_r / AP_o and the Forgotten-Object Fate, whose class-agnostic recall is the detector's
 # attack that tells the original from Retrain (Retrain's runs are in
 # deformable-detr-tiny_shapes_depth.py). Read by `tools/compare_methods.py
 # --plan` (`make -f research.mk shapes-fresh-decoder`). The reference of the
