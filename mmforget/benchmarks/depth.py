@@ -175,11 +175,14 @@ def decisive_rows(plan, entry):
     separates O from R, and per method its values and Residuals against
     R's mean (None where the check does not separate)."""
     reference = entry.get(plan['reference'], {}).get('seeds', {})
+    specs = metric_specs()
     rows = []
     for metric in attack_metrics(entry):
         o = entry['O'].get(metric)
         r_values = [r.get(metric) for r in reference.values()]
-        decides = separates(o, r_values, min_gap=plan.get('min_gap', 0.0))
+        control = metric in specs and specs[metric].control
+        decides = False if control else separates(
+            o, r_values, min_gap=plan.get('min_gap', 0.0))
         r_mean = mean(r_values)
         methods = {}
         for name, method in entry.items():
@@ -194,7 +197,7 @@ def decisive_rows(plan, entry):
                 trained_against=any(metric.startswith(p) for p in
                                     method['trains_against']))
         rows.append(dict(metric=metric, O=o, R=r_values, decides=decides,
-                         methods=methods))
+                         control=control, methods=methods))
     return rows
 
 
@@ -231,6 +234,7 @@ def task_table(plan, task, entry):
     body = []
     for row in rows:
         cells = [row['metric'], fmt(row['O']), mean_std(row['R']),
+                 'control' if row['control'] else
                  {True: 'yes', False: 'no', None: MISSING}[row['decides']]]
         for name in names:
             method = row['methods'][name]
@@ -269,7 +273,12 @@ def depth_markdown(plan, by_task):
              'seeds, so a seed spread counts; only where the check decides: O '
              f'outside {band}). ' + TRAINED_AGAINST +
              ': the method\'s loss mimics that attack; its worst Residual '
-             'leaves it out.', '',
+             'leaves it out.' + (
+                 ' "control": not an attack but what one is read against '
+                 '(how fast a model learns classes no model saw); it never '
+                 'decides.' if any(r['control'] for entry in by_task.values()
+                                   for r in decisive_rows(plan, entry))
+                 else ''), '',
              '**Checks that separate O from R:** ' + '; '.join(
                  f'task {t}: {", ".join(m) or "none"}'
                  for t, m in decisive.items()), '']

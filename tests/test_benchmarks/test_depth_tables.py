@@ -148,3 +148,24 @@ def test_a_named_set_of_checks_keeps_its_results_apart():
     assert kept_as(dict(), 'depth_task_2') == 'depth_task_2'
     assert kept_as(dict(checks_name='turned'),
                    'depth_task_2') == 'depth_task_2.turned'
+
+
+def test_a_control_is_shown_but_never_decides_or_counts_in_the_worst():
+    """The turned relearning control separates O from R here (O 50, R 30 and
+    32) and Deep reads far from R (60), yet it is no attack: no Residual,
+    'control' in the table, the worst Residual unchanged (0.125)."""
+    results = entry()
+    results['O']['relearn_full_turned_acc_f_300'] = 50.0
+    for seed, value in ((0, 30.0), (1, 32.0)):
+        results['R']['seeds'][seed]['relearn_full_turned_acc_f_300'] = value
+    for seed in (0, 1):
+        results['Deep']['seeds'][seed]['relearn_full_turned_acc_f_300'] = 60.0
+    rows = {r['metric']: r for r in decisive_rows(PLAN, results)}
+    control = rows['relearn_full_turned_acc_f_300']
+    assert control['control'] and control['decides'] is False
+    assert control['methods']['Deep']['residual'] is None
+    assert worst_residual(list(rows.values()), 'Deep') == 0.125
+    line = next(line for line in task_table(PLAN, 2, results).splitlines()
+                if line.startswith('| relearn_full_turned_acc_f_300'))
+    assert line.startswith('| relearn_full_turned_acc_f_300 | 50.0 | '
+                           '31.0±1.4 | control |')

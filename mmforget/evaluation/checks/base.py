@@ -73,11 +73,15 @@ class ModelOutputs:
 class MetricSpec:
     """What a number means: ``direction`` is 'lower' or 'higher' (better
     for forgetting), or 'reference' (the target is ``reference``'s value,
-    usually Retrain's, and the gap |U - R| is what counts)."""
+    usually Retrain's, and the gap |U - R| is what counts). ``control``:
+    not an attack but what an attack is read against (how fast a model
+    learns classes it never saw); the depth tables show it and never let
+    it decide."""
     direction: str
     reference: str
     splits: str
     doc: str
+    control: bool = False
 
     def __post_init__(self):
         if self.direction not in ('lower', 'higher', 'reference'):

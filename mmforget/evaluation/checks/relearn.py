@@ -83,20 +83,21 @@ class TurnedClasses(torch.utils.data.Dataset):
 
 def relearn_metrics(mode, report_steps=REPORT_STEPS):
     what, data = MODES[mode]
+    control = mode.endswith(TURNED)
     return {
         f'relearn_{mode}_acc_f_{steps}': MetricSpec(
             'reference', 'Retrain (relearns from nothing)',
             f'fit: {data}; scored on forget_test',
-            f'Acc_f after {steps} fine-tuning steps of {what}, %')
+            f'Acc_f after {steps} fine-tuning steps of {what}, %', control)
         for steps in report_steps
     } | {
         f'relearn_{mode}_steps': MetricSpec(
             'reference', 'Retrain', 'as above',
             'steps until Acc_f reaches 95% of the original model\'s '
-            '(None: not within the budget)'),
+            '(None: not within the budget)', control),
         f'relearn_{mode}_ain': MetricSpec(
             'reference', '1 (as slow as Retrain)', 'as above',
-            'Anamnesis Index: steps(U) / steps(R)'),
+            'Anamnesis Index: steps(U) / steps(R)', control),
     }
 
 
