@@ -126,6 +126,10 @@ def plan_depth_results(plan, out_dir, tasks, per_class=100, jobs=1):
                 finished.append((name, job, task, checkpoint,
                                  summary_tasks[task]))
     calls, originals = [], {}
+    def results_of(checkpoint, task):
+        return osp.join(osp.dirname(checkpoint),
+                        kept_as(plan, f'depth_task_{task}') + '.json')
+
     for name, job, task, checkpoint, _ in finished:
         if task not in originals:
             originals[task] = (checks, per_class, job, checkpoint, None,
@@ -134,8 +138,7 @@ def plan_depth_results(plan, out_dir, tasks, per_class=100, jobs=1):
                                    + '.json'))
             calls.append(originals[task])
         calls.append((checks, per_class, job, checkpoint, checkpoint,
-                       osp.join(osp.dirname(checkpoint), kept_as(
-                           plan, f'depth_task_{task}') + '.json')))
+                      results_of(checkpoint, task)))
     check_in_parallel(calls, jobs)
     by_task = {}
     for name, job, task, checkpoint, summary_task in finished:
@@ -145,8 +148,7 @@ def plan_depth_results(plan, out_dir, tasks, per_class=100, jobs=1):
         if 'O' not in entry:
             entry['O'] = check_once(*originals[task])
         results = check_once(checks, per_class, job, checkpoint, checkpoint,
-                             osp.join(osp.dirname(checkpoint), kept_as(
-                                 plan, f'depth_task_{task}') + '.json'))
+                             results_of(checkpoint, task))
         results = dict(results, minutes=(
             summary_task.get('train_seconds') or 0) / 60)
         method = entry.setdefault(name, dict(
@@ -371,8 +373,9 @@ def plan_scope(plan):
 def compare_depth(plan_path, out_dir, tasks=(0, 1, 2, 3), per_class=100,
                   results=None, image=None, summary=None, jobs=1):
     """Writes ``depth.md`` and ``depth.png`` (the Pareto plot; with the
-    plan's ``checks_name`` in their names) in ``out_dir``, the tables into the results page section ``results``, the
-    plot to ``image`` and the one-row-per-method table to the section
+    plan's ``checks_name`` in their names) in ``out_dir``, the tables into
+    the results page section ``results``, the plot to ``image`` and the
+    one-row-per-method table to the section
     ``summary`` (e.g. 'README.md:which-method') when given; the checks
     not kept yet run ``jobs`` models at a time. Returns the Markdown."""
     from mmengine.registry import init_default_scope
