@@ -11,7 +11,7 @@ include Makefile
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
 	depth-numbers-target-tasks-0-1 depth-numbers-target-task-2 \
 	depth-numbers-target-task-2-turned \
-	depth-numbers-target-task-3 \
+	depth-numbers-target-task-3 depth-numbers-sparsity \
 	shapes-fresh-decoder compare-shapes-dino \
 	depth-one-request depth-one-request-by-share depth-one-request-features \
 	depth-digits-memorising
@@ -138,6 +138,14 @@ DEPTH_NUMBERS_TARGET_3 := configs/comparisons/vit-6b_numbers_depth-target-task-3
 depth-numbers-target-task-3: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_3) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-target-task-3-runs
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_3) --out-dir work_dirs/depth_numbers --tasks 3 --results depth.md:depth-numbers-target-task-3 --image docs/images/depth_numbers_target_task_3.png
+
+# Group lasso, CLEAR's l1, both or neither on GS-LoRA's adapters (numbers
+# 4 x 20, 3 seeds, the l1 weight tuned on val), checked at the last task:
+# about 20 minutes of tuning, 90 of runs and 35 of checks on 2 cores.
+DEPTH_NUMBERS_SPARSITY := configs/comparisons/vit-6b_numbers_depth-sparsity.py
+depth-numbers-sparsity: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_SPARSITY) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-sparsity-runs
+	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_SPARSITY) --out-dir work_dirs/depth_numbers --tasks 3 --results depth.md:depth-numbers-sparsity --image docs/images/depth_numbers_sparsity.png
 
 # Gone or hidden, one request of 80 numbers (the 20 kept of the last task
 # above): Retrain converged in one training per seed, Head reset, GS-LoRA,

@@ -99,7 +99,37 @@ def test_structure_loss_is_the_sum_of_group_norms():
     assert float(wrapper.structure_loss().detach()) == pytest.approx(5.5)
 
 
+def test_l1_alone_moves_every_entry_by_lr_times_l1_towards_zero():
+    """CLEAR's l1 without the group lasso: theta <- theta - lr * l1 *
+    sign(theta) entry by entry (zero entries stay zero), whatever the
+    group norms."""
+    model = ToyLoRAModel()
+    wrapper = build(model, lr=0.5, alpha=0.0, l1=0.1)
+    wrapper.update_params(zero_data_loss(model))
+    torch.testing.assert_close(model.block0.lora_A.data,
+                               torch.tensor([[2.95, 0.0]]))
+    torch.testing.assert_close(model.block0.lora_B.data,
+                               torch.tensor([[0.0], [3.95]]))
+    torch.testing.assert_close(model.block1.lora_A.data,
+                               torch.tensor([[0.25, 0.0]]))
+    hub = MessageHub.get_current_instance()
+    assert hub.get_scalar('train/loss_l1').current() == pytest.approx(7.7)
+
+
+def test_l1_beside_the_group_lasso_adds_both_subgradients():
+    model = ToyLoRAModel()
+    wrapper = build(model, lr=0.5, alpha=0.1, l1=0.1)
+    wrapper.update_params(zero_data_loss(model))
+    # 3 - 0.5 * (0.1 * 3 / 5 + 0.1) and 0.3 - 0.5 * (0.1 * 0.3 / 0.5 + 0.1)
+    torch.testing.assert_close(model.block0.lora_A.data,
+                               torch.tensor([[2.92, 0.0]]))
+    torch.testing.assert_close(model.block1.lora_A.data,
+                               torch.tensor([[0.22, 0.0]]))
+
+
 def test_bad_input_is_refused():
+    with pytest.raises(ValueError, match='l1 must be >= 0'):
+        build(ToyLoRAModel(), l1=-1e-3)
     with pytest.raises(ValueError, match='mode must be one of'):
         build(ToyLoRAModel(), mode='lasso')
     with pytest.raises(ValueError, match='has no `lora_groups`'):

@@ -7,6 +7,11 @@ way: AdamW sees its subgradient); ``proximal`` mode instead shrinks each
 group after every optimizer step, ``theta_g *= max(0, 1 - lr*alpha/||theta_g||)``,
 which sets unused groups exactly to zero.
 
+``l1`` adds CLEAR's plain lasso, ``l1 * sum |theta|`` over every entry of
+every adapter matrix (A and B, raw entries, not normalised by their
+count), to the loss in either mode, beside the group lasso or, with
+``alpha=0``, instead of it: it sparsifies entries, not whole blocks.
+
 Under mixed precision (``AmpGroupSparseOptimWrapper``, what ``--amp`` picks)
 the penalty is computed in fp32 on the fp32 weights, outside autocast, and
 scaled with the loss; the proximal shrink follows the unscaled step and is
@@ -38,16 +43,20 @@ class GroupSparseOptimWrapper(OptimWrapper):
         zero_threshold (float): a group whose norm is at most this counts
             as a zero group in ``zero_group_ratio`` (not stated by the
             papers; configurable).
+        l1 (float): weight of the entry-wise l1 term over the adapters
+            (CLEAR), added to the loss at every step, warm-up or not
+            (default 0: none).
     """
 
     def __init__(self, optimizer, alpha=1e-4, mode='subgradient',
                  warmup_epochs=0, alpha_after_warmup=None,
-                 zero_threshold=1e-3, **kwargs):
+                 zero_threshold=1e-3, l1=0.0, **kwargs):
         super().__init__(optimizer=optimizer, **kwargs)
         if mode not in MODES:
             raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
         for name, value in (('alpha', alpha),
-                            ('alpha_after_warmup', alpha_after_warmup)):
+                            ('alpha_after_warmup', alpha_after_warmup),
+                            ('l1', l1)):
             if value is not None and value < 0:
                 raise ValueError(f'{name} must be >= 0, got {value}')
         self.alpha = alpha
@@ -55,6 +64,7 @@ class GroupSparseOptimWrapper(OptimWrapper):
         self.warmup_epochs = warmup_epochs
         self.alpha_after_warmup = alpha_after_warmup
         self.zero_threshold = zero_threshold
+        self.l1 = float(l1)
 
     @property
     def groups(self):
@@ -81,6 +91,11 @@ class GroupSparseOptimWrapper(OptimWrapper):
         """sum_g ||theta_g||_2 (differentiable)."""
         return sum(self._norm(params) for params in self.groups.values())
 
+    def l1_loss(self):
+        """sum |theta| over every adapter entry (differentiable)."""
+        return sum(p.abs().sum() for params in self.groups.values()
+                   for p in params)
+
     @torch.no_grad()
     def group_norms(self):
         return OrderedDict((name, float(self._norm(params)))
@@ -96,6 +111,11 @@ class GroupSparseOptimWrapper(OptimWrapper):
         structure = self.structure_loss()
         if self.mode == 'subgradient' and alpha > 0:
             loss = loss + alpha * structure
+        if self.l1 > 0:
+            entries = self.l1_loss()
+            loss = loss + self.l1 * entries
+            self.message_hub.update_scalar('train/loss_l1',
+                                           float(entries.detach()))
         self.message_hub.update_scalar('train/loss_structure',
                                        float(structure.detach()))
         self.message_hub.update_scalar('train/sparse_alpha', alpha)
