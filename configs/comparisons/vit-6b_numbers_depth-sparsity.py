@@ -5,10 +5,11 @@
 # adapters' learning rate and forget-loss weight are GS-LoRA's pick (the
 # numbers comparison's tuning); the l1 weight is tuned on val over four
 # values (the same 4-point budget), ranked by the validation H-Mean. Which
-# blocks change under each: the group norms per task in every run's
-# summary (`group_norms`, `zero_group_ratio`).
+# blocks change under each: the norm of every block's adapters at the end
+# of each task (`block_norms`).
 # `make -f research.mk depth-numbers-sparsity`.
 _base_ = ['./vit-6b_numbers_depth.py']
+block_norms = True
 L1 = 'optim_wrapper.l1'
 LR = 'optim_wrapper.optimizer.lr'
 WEIGHT = 'train_cfg.method.forget_loss.loss_weight'

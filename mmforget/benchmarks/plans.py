@@ -19,6 +19,8 @@ A plan (``configs/comparisons/*.py``) is plain data:
   the evaluator's defaults without it), and ``checks_name`` when they
   differ from those another plan runs on the same runs: their results are
   kept apart under that name;
+* ``block_norms`` (optional): also tabulate each block's adapter norm
+  at the end of every task (which blocks a method changes);
 * ``rows`` (optional): the names of the methods to run, in the methods'
   order (a plan that inherits another and runs part of its rows); a name
   no method has is refused, so a renamed row cannot drop out silently.

@@ -191,6 +191,8 @@ def comparison_tables(plan, results, picks, tuning):
                 (f'{wall / 60:.1f}' if wall else MISSING) + ' |')
         lines.append('')
         lines += object_fate_table(plan, runs_of, num_tasks)
+        if plan.get('block_norms'):
+            lines += block_norm_table(plan, runs_of, num_tasks)
     if not any(is_tuned(m) for m in plan['methods']):
         return '\n'.join(lines) + '\n'
     return '\n'.join(lines + picks_table(plan, picks, tuning)) + '\n'
@@ -267,6 +269,37 @@ def object_fate_table(plan, runs_of, num_tasks):
             runs, num_tasks, lambda task: task.get('object_fate') or {},
             lambda t: FATE_KEYS)
         lines.append(f'| {method["name"]} | ' + ' | '.join(cells) + ' |')
+    return lines + ['']
+
+
+def block_norm_table(plan, runs_of, num_tasks):
+    """Adapters: lines of which blocks each task changed, the norm of
+    each block's LoRA group at the task's end (``group_norms`` in the run
+    summaries), mean ± std over seeds; no lines when no run has them."""
+    blocks = []
+    for runs in runs_of.values():
+        for run in runs:
+            for task in run['summary']['tasks']:
+                blocks += [g for g in task.get('group_norms') or {}
+                           if g not in blocks]
+    if not blocks:
+        return []
+    lines = ['Which blocks change: the norm of each block\'s LoRA group '
+             '(all its A and B entries) at the end of each task:', '',
+             '| method | task | ' + ' | '.join(
+                 f'block {b}' for b in blocks) + ' |',
+             '|---' * (len(blocks) + 2) + '|']
+    for method in plan['methods']:
+        runs = runs_of.get(method['name'])
+        if not runs or not any(t.get('group_norms') for r in runs
+                               for t in r['summary']['tasks']):
+            continue
+        cells = task_cells(runs, num_tasks,
+                           lambda task: task.get('group_norms') or {},
+                           lambda t: blocks)
+        for t, cell in enumerate(cells):
+            lines.append(f'| {method["name"]} | {t} | ' +
+                         cell.replace(' / ', ' | ') + ' |')
     return lines + ['']
 
 

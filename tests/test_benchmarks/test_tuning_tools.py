@@ -340,3 +340,31 @@ def test_rows_keep_the_named_methods_in_order_and_refuse_unknown_names():
         plan(('Retrain', 'UNDO, one'))
     with pytest.raises(PlanError, match='reference'):
         plan(('Head reset', ))
+
+
+def test_a_plan_can_tabulate_which_blocks_each_method_changed():
+    """With ``block_norms`` the comparison adds each block's adapter norm
+    per task, mean ± std over seeds; a method without adapters has no
+    row; without the key, no table."""
+    from mmengine.config import ConfigDict
+
+    from mmforget.benchmarks.tables import comparison_tables as tables
+
+    def run(norms):
+        result = timed_run(10.0)
+        result['summary']['tasks'][0]['group_norms'] = norms
+        return result
+    plan = ConfigDict(
+        reference='Retrain', tune=dict(seed=0, options=[]),
+        settings=[dict(name='full data', seeds=[0, 1])],
+        methods=[dict(name='Retrain'), dict(name='LoRA + l1')],
+        block_norms=True)
+    results = {'full data': {
+        'Retrain': [timed_run(40.0)] * 2,
+        'LoRA + l1': [run({'0': 0.0, '1': 2.0}), run({'0': 0.0, '1': 4.0})]}}
+    text = tables(plan, results, {}, {})
+    assert '| method | task | block 0 | block 1 |' in text
+    assert '| LoRA + l1 | 0 | 0.0±0.0 | 3.0±1.4 |' in text
+    assert '| Retrain | 0 |' not in text
+    plan.block_norms = False
+    assert 'block 0' not in tables(plan, results, {}, {})
