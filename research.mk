@@ -141,7 +141,7 @@ depth-numbers-target-task-3: install $(NUMBERS_PRETRAINED)
 
 # Group lasso, CLEAR's l1, both or neither on GS-LoRA's adapters (numbers
 # 4 x 20, 3 seeds, the l1 weight tuned on val), checked at the last task:
-# about 20 minutes of tuning, 90 of runs and 35 of checks on 2 cores.
+# about 20 minutes of tuning, 50 of runs and 35 of checks on 2 cores.
 DEPTH_NUMBERS_SPARSITY := configs/comparisons/vit-6b_numbers_depth-sparsity.py
 depth-numbers-sparsity: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_SPARSITY) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-sparsity-runs
