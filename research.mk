@@ -124,7 +124,7 @@ depth-numbers-target-task-2: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_TARGET_2) --out-dir work_dirs/depth_numbers_tasks_0_2 --tasks 2 --results depth.md:depth-numbers-target-task-2 --image docs/images/depth_numbers_target_task_2.png
 
 # The relearning attacks' control on the same runs: the forgotten numbers'
-# images with each digit turned, new classes for every model (about 35
+# images with each digit turned, new classes for every model (about 25
 # minutes of checks once the runs above are done).
 DEPTH_NUMBERS_TARGET_2_TURNED := configs/comparisons/vit-6b_numbers_depth-target-task-2-turned.py
 depth-numbers-target-task-2-turned: install $(NUMBERS_PRETRAINED)
