@@ -238,6 +238,7 @@ def shapes_detector_and_config():
         REPO_ROOT,
         'configs/undo/undo-one-noise_deformable-detr-tiny_shapes_continual.py'))
     model_cfg = cfg.model.to_dict()
+    model_cfg['pretrained'] = None  # no trained checkpoint in a fresh clone
     torch.manual_seed(5)
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(copy.deepcopy(model_cfg))
