@@ -4,8 +4,9 @@
         [--original checkpoints/vit-6b_numbers.pth]
 
 Fails (exit 1) when the checkpoint holds anything that names or restores
-the forgotten classes: LoRA adapters, optimizer or message-hub state, EMA
-copies, prototypes, config text or the task's class ids. With
+the forgotten classes: LoRA adapters, a gate over the original weights
+(O3's design: "restorable"), optimizer or message-hub state, EMA copies,
+prototypes, config text or the task's class ids. With
 ``--original`` it also lists the blocks whose weights changed, with the
 relative size and the rank of each change (who has the original can
 revert a release exactly: keep the original private).
@@ -53,8 +54,13 @@ def main():
         print(f'NOT fit to release: {args.checkpoint}')
         for problem in problems:
             print(f'  - {problem}')
-        print('Release the file the forgetting run writes to '
-              '<work_dir>/release/task_<t>.pth.')
+        if any(p.startswith('restorable:') for p in problems):
+            print('No file of this run is fit to release: its method keeps '
+                  'the original weights by design; use a method that '
+                  'changes them (docs/en/results).')
+        else:
+            print('Release the file the forgetting run writes to '
+                  '<work_dir>/release/task_<t>.pth.')
         sys.exit(1)
     print(f'fit to release: {args.checkpoint}')
 

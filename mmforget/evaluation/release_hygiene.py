@@ -20,6 +20,8 @@ RELEASE_KEYS = {'state_dict', 'meta'}
 RELEASE_META_KEYS = {'release', 'method', 'mmengine_version'}
 # State-dict key parts that betray an unmerged or restorable model.
 FORBIDDEN_PARAM_PARTS = ('lora_', 'ema_', 'prototype', 'teacher', 'anchor')
+# The request detectors of a gated model (GatedAdapterClassifier).
+GATE_PREFIX = 'adapter_gate.'
 
 
 def release_path(work_dir, task_index):
@@ -50,6 +52,15 @@ def hygiene_problems(checkpoint):
         problems.append(f'top-level "{key}" (optimizer, message hub, '
                         'schedulers or EMA state belong to training only)')
     state = checkpoint.get('state_dict', {})
+    gate = [k for k in state if k.startswith(GATE_PREFIX)]
+    if gate:
+        problems.append(
+            'restorable: the original weights ship with a gate '
+            f'({len(gate)} detector tensors, e.g. {gate[0]}): the adapters '
+            'act only on the images a detector claims, so a gate set to 0 '
+            'or deleted adapters give the original model back, and the '
+            "detectors keep a bank of the forgotten images' features. Such "
+            'a model (O3) cannot satisfy an erasure request on its own')
     for part in FORBIDDEN_PARAM_PARTS:
         keys = [k for k in state if part in k]
         if keys:

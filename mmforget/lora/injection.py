@@ -6,6 +6,7 @@ of a pattern names the module's sparse group, e.g. the block index in
 ``backbone\\.layers\\.(\\d+)\\.ffn\\.layers\\.(?:0\\.0|1)``, so one pattern
 serves a ViT's blocks and DETR's encoder/decoder layers alike.
 """
+import copy
 import math
 import re
 from collections import OrderedDict
@@ -79,6 +80,28 @@ def merge_lora(model):
     for _, module in lora_modules(model):
         if not module.merged:
             module.merge()
+
+
+def set_sample_scale(model, scale):
+    """Scale every adapter's update per sample by ``scale`` ((batch, )
+    tensor; None: in full)."""
+    for _, module in lora_modules(model):
+        module.sample_scale = scale
+
+
+def adapter_free_copy(module):
+    """A frozen copy of ``module`` whose adapters are plain linears with
+    the base weights: the model before any unmerged adapter."""
+    copied = copy.deepcopy(module)
+    for name, lora in lora_modules(copied):
+        plain = nn.Linear(lora.in_features, lora.out_features,
+                          bias=lora.bias is not None)
+        plain.weight = lora.weight
+        plain.bias = lora.bias
+        _set_submodule(copied, name, plain)
+    copied.eval()
+    copied.requires_grad_(False)
+    return copied
 
 
 def lora_parameter_count(model):

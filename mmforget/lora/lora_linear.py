@@ -47,6 +47,9 @@ class LoRALinear(nn.Linear):
                                                **factory))
         self.lora_dropout = nn.Dropout(dropout) if dropout else nn.Identity()
         self.merged = False
+        # None: the update applies in full; a (batch, ) tensor: scales each
+        # sample's update (a gated adapter, see GatedAdapterClassifier).
+        self.sample_scale = None
         self.reset_parameters()
 
     def reset_parameters(self, a: float = math.sqrt(5)):
@@ -84,6 +87,9 @@ class LoRALinear(nn.Linear):
         if not self.merged:
             update = F.linear(F.linear(self.lora_dropout(x), self.lora_A),
                               self.lora_B)
+            if self.sample_scale is not None:
+                update = update * self.sample_scale.to(update.dtype).view(
+                    -1, *([1] * (update.dim() - 1)))
             out = out + update * self.scaling
         return out
 

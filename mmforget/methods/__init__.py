@@ -28,6 +28,7 @@ from .slug import SLUG, pareto_front, search_step
 from .ssd import SSD, dampen
 from .teacher_distillation import (DER, FDR, DERPlusPlus, LwF,
                                    TeacherDistillation, distillation_kl)
+from .o3 import O3, orthogonality_penalty
 from .undo import UNDO
 
 __all__ = [
@@ -41,7 +42,7 @@ __all__ = [
     'BoundaryExpanding', 'class_layer', 'DUCK', 'nearest_centroid_distance',
     'SCAR', 'class_gaussians', 'js_divergence', 'SLUG', 'pareto_front',
     'search_step', 'LAF', 'unlearning_loss', 'alignment_loss',
-    'forget_retain_terms'
+    'forget_retain_terms', 'O3', 'orthogonality_penalty'
 ]
 
 for _module in pkgutil.iter_modules(__path__):

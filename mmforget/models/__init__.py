@@ -1,5 +1,6 @@
 from .backbones import FaceTransformer
-from .classifiers import ForgettingClassifier
+from .classifiers import (ForgettingClassifier, GatedAdapterClassifier,
+                          RequestGate)
 from .detectors import (ForgettingConditionalDETR, ForgettingDABDETR,
                         ForgettingDeformableDETR, ForgettingDETR,
                         ForgettingDINO)
@@ -13,7 +14,8 @@ from .pretrained_loading import load_plain_checkpoint
 
 __all__ = [
     'FaceTransformer', 'MarginCosineHead', 'PrototypeLoss', 'prototype_kl',
-    'ForgettingClassifier', 'ForgettingDeformableDETR', 'ForgettingDETR',
+    'ForgettingClassifier', 'GatedAdapterClassifier', 'RequestGate',
+    'ForgettingDeformableDETR', 'ForgettingDETR',
     'ForgettingConditionalDETR', 'ForgettingDABDETR', 'ForgettingDINO',
     'LoRAForgettingMixin', 'ForgettingModel', 'ClassifierModel', 'DETRModel',
     'model_kind',

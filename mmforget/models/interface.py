@@ -35,7 +35,11 @@ class ForgettingModel(Protocol):
         """Merge the task's adapters into plain weights."""
 
     def merged_state_dict(self):
-        """Plain weights, what a task releases."""
+        """Plain weights."""
+
+    def released_state_dict(self):
+        """What a task releases (the merged weights, unless the model's
+        design keeps more: ``releases_adapters``)."""
 
 
 @runtime_checkable

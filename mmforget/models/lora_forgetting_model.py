@@ -83,6 +83,11 @@ class LoRAForgettingMixin:
         """Weights only, with the exact keys of the original model."""
         return merged_state_dict(self)
 
+    def released_state_dict(self):
+        """What a finished task releases: the merged weights (a model that
+        keeps its adapters by design, O3's, releases them too)."""
+        return self.merged_state_dict()
+
     @property
     def trainable_param_count(self):
         return sum(p.numel() for p in self.parameters() if p.requires_grad)

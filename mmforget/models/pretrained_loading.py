@@ -23,10 +23,24 @@ def checkpoint_state_dict(path):
 
 
 def load_plain_checkpoint(model, path):
-    """Copy every non-LoRA tensor of ``path`` into ``model``."""
+    """Copy every non-LoRA tensor of ``path`` into ``model``. A model that
+    releases its adapters (``releases_adapters``: O3's gated classifier)
+    also takes the adapters and gate a checkpoint of it holds."""
     state = checkpoint_state_dict(path)
-    expected = {k: v for k, v in model.state_dict().items()
-                if '.lora_' not in k}
+    own = model.state_dict()
+    if getattr(model, 'releases_adapters', False):
+        extra = {k for k in state if '.lora_' in k or
+                 k.startswith('adapter_gate.')}
+        if extra:  # a release of this model: its gate's detectors too
+            model.load_state_dict({k: state[k] for k in extra},
+                                  strict=False)
+            own = model.state_dict()
+        expected = {k: v for k, v in own.items() if k not in extra
+                    and '.lora_' not in k
+                    and not k.startswith('adapter_gate.')}
+        state = {k: v for k, v in state.items() if k not in extra}
+    else:
+        expected = {k: v for k, v in own.items() if '.lora_' not in k}
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     mismatched = sorted(

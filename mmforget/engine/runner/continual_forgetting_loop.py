@@ -127,7 +127,7 @@ class ContinualForgettingLoop(EpochBasedTrainLoop):
         entry.update(train_seconds=round(train_seconds, 2), **statistics)
         info = dict(task.to_dict(), forget_before=forget_before['test'])
         save_task(self.runner.work_dir, info, self.method.name,
-                  self.dataset.metainfo, self.model.merged_state_dict())
+                  self.dataset.metainfo, self.model.released_state_dict())
         summary.finish_task(entry)
 
     def run_iter(self, idx, data_batch):

@@ -18,6 +18,7 @@ from .probes import KNNProbe, LinearProbe, MLPProbe
 from .prototype_attack import PrototypeAttack
 from .face_verification import FaceVerification, verification_scores
 from .relearn import RelearnCurve
+from .gate import GateOpening
 from .block_probes import BlockProbes, block_probe_metrics
 
 __all__ = [
@@ -32,5 +33,5 @@ __all__ = [
     'EmbeddedObjects',
     'ForgettingEvaluator', 'build_datasets', 'build_model',
     'forgetting_task', 'RelearnCurve', 'BlockProbes', 'block_probe_metrics',
-    'FaceVerification', 'verification_scores'
+    'FaceVerification', 'verification_scores', 'GateOpening'
 ]

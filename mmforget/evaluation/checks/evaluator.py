@@ -51,13 +51,16 @@ def forgetting_task(path):
 
 def build_model(cfg, checkpoint):
     """The config's model without LoRA (task checkpoints hold merged
-    weights), loaded strictly from ``checkpoint`` (a path, or a state dict
-    such as a live model's ``merged_state_dict()``)."""
+    weights; a model that releases its adapters keeps them), loaded
+    strictly from ``checkpoint`` (a path, or a state dict such as a live
+    model's ``released_state_dict()``)."""
     from mmpretrain.registry import MODELS
 
     from mmforget.models.pretrained_loading import load_plain_checkpoint
     model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.update(lora=None, pretrained=None)
+    model_cfg.update(pretrained=None)
+    if not getattr(MODELS.get(model_cfg.type), 'releases_adapters', False):
+        model_cfg.update(lora=None)
     if cfg.get('data_preprocessor'):  # as mmengine's Runner does
         model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     model = MODELS.build(model_cfg)
@@ -232,8 +235,8 @@ class ForgettingEvaluator:
         or a live model (its merged weights)."""
         if isinstance(source, str):
             return build_model(cfg, source)
-        state = (source.merged_state_dict()
-                 if hasattr(source, 'merged_state_dict')
+        state = (source.released_state_dict()
+                 if hasattr(source, 'released_state_dict')
                  else source.state_dict())
         return build_model(cfg, state)
 
