@@ -11,7 +11,7 @@ include Makefile
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
 	depth-numbers-target-tasks-0-1 depth-numbers-target-task-2 \
 	depth-numbers-target-task-2-turned \
-	depth-numbers-target-task-3 depth-numbers-sparsity \
+	depth-numbers-target-task-3 depth-numbers-sparsity o3-numbers \
 	shapes-fresh-decoder compare-shapes-dino \
 	depth-one-request depth-one-request-by-share depth-one-request-features \
 	depth-digits-memorising
@@ -146,6 +146,13 @@ DEPTH_NUMBERS_SPARSITY := configs/comparisons/vit-6b_numbers_depth-sparsity.py
 depth-numbers-sparsity: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(DEPTH_NUMBERS_SPARSITY) --out-dir work_dirs/depth_numbers --results depth.md:depth-numbers-sparsity-runs
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(DEPTH_NUMBERS_SPARSITY) --out-dir work_dirs/depth_numbers --tasks 3 --results depth.md:depth-numbers-sparsity --image docs/images/depth_numbers_sparsity.png
+
+# O3's gated suppression on the numbers 4 x 20 beside GS-LoRA (tuned on
+# val, 3 seeds), its depth checks and gate openings after the last task.
+O3_NUMBERS := configs/comparisons/vit-6b_numbers_o3.py
+o3-numbers: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan $(O3_NUMBERS) --out-dir work_dirs/depth_numbers --results seed_systems.md:o3-numbers-runs
+	$(PY) tools/compare_depth.py --jobs 2 --plan $(O3_NUMBERS) --out-dir work_dirs/depth_numbers --tasks 3 --results seed_systems.md:o3-numbers --image docs/images/o3_numbers.png
 
 # Gone or hidden, one request of 80 numbers (the 20 kept of the last task
 # above): Retrain converged in one training per seed, Head reset, GS-LoRA,
