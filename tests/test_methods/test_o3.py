@@ -12,7 +12,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope, MODELS
 from mmengine.runner import Runner
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, call_tool
 from method_helpers import (attach, digits_model_cfg, fake_context,
                             preprocess, random_batch)
 from mmforget.evaluation.checks import (GateOpening, build_model,
@@ -255,3 +255,18 @@ def test_a_resumed_run_gives_the_uninterrupted_one_and_its_release_is_flagged(
                            per_class=10)
     assert 0 <= opened['gate_retain_test'] <= 100
     assert 0 <= opened['gate_forget_test'] <= 100
+    # The verifier refuses it in plain words, and tools/test.py gives the
+    # run's scores from the task file (the gate loads with it).
+    code, out, err = call_tool(['tools/verify_release.py', str(
+        tmp_path / 'whole' / 'release' / 'task_1.pth')])
+    assert code == 1
+    assert 'restorable: the original weights ship with a gate' in out
+    scores = tmp_path / 'test_task_1.json'
+    code, out, err = call_tool(['tools/test.py', CONFIG, path, '--work-dir',
+                                str(tmp_path / 'test'), '--out',
+                                str(scores)])
+    assert code == 0, (out + err)[-3000:]
+    metrics = json.load(open(scores))
+    for key in ('forget', 'retain', 'old', 'h_mean'):
+        assert metrics[f'forgetting/{key}'] == pytest.approx(
+            whole['tasks'][1][key]), key
