@@ -11,7 +11,7 @@ include Makefile
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
 	depth-numbers-target-tasks-0-1 depth-numbers-target-task-2 \
 	depth-numbers-target-task-2-turned \
-	depth-numbers-target-task-3 depth-numbers-sparsity o3-numbers \
+	depth-numbers-target-task-3 depth-numbers-sparsity o3-numbers s3t-numbers \
 	shapes-fresh-decoder compare-shapes-dino \
 	depth-one-request depth-one-request-by-share depth-one-request-features \
 	depth-digits-memorising
@@ -153,6 +153,18 @@ O3_NUMBERS := configs/comparisons/vit-6b_numbers_o3.py
 o3-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan $(O3_NUMBERS) --out-dir work_dirs/depth_numbers --results seed_systems.md:o3-numbers-runs
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(O3_NUMBERS) --out-dir work_dirs/depth_numbers --tasks 3 --results seed_systems.md:o3-numbers --image docs/images/o3_numbers.png
+
+# S3T on the numbers: per seed, a store trained slice by slice (the base
+# on 00-49, five slices of ten over 50-99, five orders; about 10 minutes),
+# then four deletions served from it (training-free); the table of what
+# each deletion serves, keeps and costs.
+S3T_NUMBERS := work_dirs/s3t_numbers
+s3t-numbers: install
+	for seed in 0 1 2; do \
+	  test -f $(S3T_NUMBERS)/train_seed$$seed/s3t_store/index.json || $(PY) tools/train.py configs/s3t/s3t-train_vit-6b_numbers.py --work-dir $(S3T_NUMBERS)/train_seed$$seed --cfg-options randomness.seed=$$seed || exit 1; \
+	  test -f $(S3T_NUMBERS)/delete_seed$$seed/task_3.pth || $(PY) tools/train.py configs/s3t/s3t_vit-6b_numbers_continual.py --work-dir $(S3T_NUMBERS)/delete_seed$$seed --cfg-options randomness.seed=$$seed model.pretrained=$(S3T_NUMBERS)/train_seed$$seed/s3t_store/served.pth train_cfg.method.store=$(S3T_NUMBERS)/train_seed$$seed/s3t_store || exit 1; \
+	done
+	$(PY) tools/s3t_table.py $(S3T_NUMBERS) --results seed_systems.md:s3t-numbers
 
 # Gone or hidden, one request of 80 numbers (the 20 kept of the last task
 # above): Retrain converged in one training per seed, Head reset, GS-LoRA,

@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/protocols/vit-6b_numbers_continual.py',
     '../_base_/methods/training_free.py'
 ]
-STORE = 'work_dirs/s3t_train_numbers/s3t_store'
+STORE = 'work_dirs/s3t_numbers/train_seed0/s3t_store'
 
 model = dict(pretrained=STORE + '/served.pth')
 train_dataloader = dict(

@@ -7,15 +7,17 @@ classes come in slices (class groups); for each of several slice orders
 the top down, and the head, on the base images plus the first i + 1 slices
 of the order, and keeps a checkpoint after every step. A checkpoint's
 lineage (the slices, and the very images, that ever updated one of its
-weights) is written beside it (``index.json``). Deleting a slice later
-falls back, in every order, to the checkpoint saved before that slice
-entered (``mmforget.S3T``): nothing active was ever updated with it. This
-is a training-time design: it cannot make an already trained model forget.
+weights) and its training seconds are written beside it (``index.json``).
+Deleting a slice later falls back, in every order, to the checkpoint saved
+before that slice entered (``mmforget.S3T``): nothing active was ever
+updated with it. This is a training-time design: it cannot make an already
+trained model forget.
 """
 import copy
 import json
 import os
 import os.path as osp
+import time
 
 import torch
 import torch.nn.functional as F
@@ -155,10 +157,12 @@ class SlicedTrainLoop(BaseLoop):
         reset_lora(model)
         params = [p for n, p in model.named_parameters()
                   if '.lora_' not in n]
+        start = time.time()
         used = self.train(model, params, base_images, self.base_epochs,
                           'base', None)
         base_state = merged_state_dict(model)
-        index['checkpoints'][BASE] = self.save(BASE, base_state, [], used)
+        index['checkpoints'][BASE] = self.save(BASE, base_state, [], used,
+                                               time.time() - start)
         for sequence, order in enumerate(self.orders):
             model.load_state_dict(base_state, strict=False)
             reset_lora(model)
@@ -173,10 +177,12 @@ class SlicedTrainLoop(BaseLoop):
                               '.lora_' in n and int(n.split('.')[2])
                               in blocks)]
                 name = checkpoint_name(sequence, step)
+                start = time.time()
                 used = self.train(model, params, images,
                                   self.epochs_per_step, name, self.step_lr)
                 index['checkpoints'][name] = self.save(
-                    name, merged_state_dict(model), lineage, used)
+                    name, merged_state_dict(model), lineage, used,
+                    time.time() - start)
         served = checkpoint_name(0, len(self.orders[0]) - 1)
         torch.save(torch.load(osp.join(self.store, f'{served}.pth'),
                               weights_only=True),
@@ -233,7 +239,7 @@ class SlicedTrainLoop(BaseLoop):
                       f'{total / max(count, 1):.4f}', logger='current')
         return sorted(used)
 
-    def save(self, name, state, lineage, used):
+    def save(self, name, state, lineage, used, seconds):
         path = osp.join(self.store, f'{name}.pth')
         torch.save(dict(state_dict={k: v.detach().cpu().clone()
                                     for k, v in state.items()},
@@ -241,4 +247,4 @@ class SlicedTrainLoop(BaseLoop):
                    path + '.tmp')
         os.replace(path + '.tmp', path)
         return dict(path=f'{name}.pth', lineage=list(lineage),
-                    images=list(used))
+                    images=list(used), seconds=round(seconds, 2))
