@@ -11,7 +11,7 @@ include Makefile
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
 	depth-numbers-target-tasks-0-1 depth-numbers-target-task-2 \
 	depth-numbers-target-task-2-turned \
-	depth-numbers-target-task-3 depth-numbers-sparsity o3-numbers s3t-numbers \
+	depth-numbers-target-task-3 depth-numbers-sparsity o3-numbers s3t-numbers worst-case-numbers \
 	shapes-fresh-decoder compare-shapes-dino \
 	depth-one-request depth-one-request-by-share depth-one-request-features \
 	depth-digits-memorising
@@ -165,6 +165,12 @@ s3t-numbers: install
 	  test -f $(S3T_NUMBERS)/delete_seed$$seed/task_3.pth || $(PY) tools/train.py configs/s3t/s3t_vit-6b_numbers_continual.py --work-dir $(S3T_NUMBERS)/delete_seed$$seed --cfg-options randomness.seed=$$seed model.pretrained=$(S3T_NUMBERS)/train_seed$$seed/s3t_store/served.pth train_cfg.method.store=$(S3T_NUMBERS)/train_seed$$seed/s3t_store || exit 1; \
 	done
 	$(PY) tools/s3t_table.py $(S3T_NUMBERS) --results seed_systems.md:s3t-numbers
+
+# The 20 numbers hardest to forget for the numbers ViT (Challenging
+# Forgets' bi-level selection, 3 random starts) against the cheap proxy
+# (the lowest per-class training loss); about a minute.
+worst-case-numbers: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/worst_case_classes.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py $(NUMBERS_PRETRAINED) --budget 20 --seeds 0 1 2 --out work_dirs/worst_case_numbers.json --results seed_systems.md:worst-case-numbers
 
 # Gone or hidden, one request of 80 numbers (the 20 kept of the last task
 # above): Retrain converged in one training per seed, Head reset, GS-LoRA,
