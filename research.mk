@@ -11,7 +11,7 @@ include Makefile
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
 	depth-numbers-target-tasks-0-1 depth-numbers-target-task-2 \
 	depth-numbers-target-task-2-turned \
-	depth-numbers-target-task-3 depth-numbers-sparsity o3-numbers s3t-numbers worst-case-numbers \
+	depth-numbers-target-task-3 depth-numbers-sparsity o3-numbers s3t-numbers worst-case-numbers one-portrait-numbers \
 	shapes-fresh-decoder compare-shapes-dino \
 	depth-one-request depth-one-request-by-share depth-one-request-features \
 	depth-digits-memorising
@@ -171,6 +171,12 @@ s3t-numbers: install
 # (the lowest per-class training loss); about a minute.
 worst-case-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/worst_case_classes.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py $(NUMBERS_PRETRAINED) --budget 20 --seeds 0 1 2 --out work_dirs/worst_case_numbers.json --results seed_systems.md:worst-case-numbers
+
+# One portrait per forgotten class (1-SHUI's setting) beside the full data:
+# GS-LoRA, GS-LoRA++, SSD, SCAR, LAF and PRR, 3 seeds each (about 46 runs
+# on a fresh out dir, reused afterwards).
+one-portrait-numbers: install $(NUMBERS_PRETRAINED)
+	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/vit-6b_numbers_1portrait.py --out-dir work_dirs/depth_numbers --results seed_systems.md:one-portrait-numbers
 
 # Gone or hidden, one request of 80 numbers (the 20 kept of the last task
 # above): Retrain converged in one training per seed, Head reset, GS-LoRA,

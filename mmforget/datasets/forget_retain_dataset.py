@@ -66,6 +66,9 @@ class ForgetRetainDataset:
             sample with ``seed`` (papers: 0.1 face, 0.05 ImageNet100).
         few_shot (int, optional): instead of ``data_ratio``, exactly this
             many samples of every forget and retain class (papers: 4).
+        forget_shots (int, optional): exactly this many samples of every
+            forget class, whatever the retain split gets (1: the
+            one-portrait setting, a single image per forgotten class).
         seed (int): seed of the subsampling; each task draws anew.
         epoch_length (int | str, optional): items per epoch. A split of
             n <= epoch_length samples is repeated to fill it (item i reads
@@ -88,7 +91,7 @@ class ForgetRetainDataset:
     epoch_length = None
 
     def __init__(self, dataset, schedule, data_ratio=1.0, few_shot=None,
-                 seed=0, epoch_length=None):
+                 seed=0, epoch_length=None, forget_shots=None):
         if isinstance(dataset, dict):
             dataset = DATASETS.build(dataset)
         if not 0 < data_ratio <= 1:
@@ -98,6 +101,11 @@ class ForgetRetainDataset:
                 f'few_shot={few_shot} needs a positive count and '
                 f'data_ratio=1 (got data_ratio={data_ratio}): they are two '
                 'ways to choose the training subset, use one')
+        if forget_shots is not None and (forget_shots < 1 or few_shot):
+            raise ValueError(
+                f'forget_shots={forget_shots} needs a positive count and no '
+                'few_shot (few_shot already sets the forget classes\' count)')
+        self.forget_shots = forget_shots
         self.dataset = dataset
         self.epoch_length = checked_epoch_length(epoch_length, dataset)
         self.data_ratio = data_ratio
@@ -179,10 +187,16 @@ class ForgetRetainDataset:
                               ('retain', retain_classes)):
             members = np.flatnonzero(np.isin(self.labels, classes))
             if self.few_shot:
-                members = self._few_shot(rng, classes, index)
+                members = self._few_shot(rng, classes, index, self.few_shot)
             elif self.data_ratio < 1:
                 keep = int(round(self.data_ratio * len(members)))
                 members = np.sort(rng.choice(members, keep, replace=False))
+            if self.forget_shots and name == 'forget':
+                # Drawn from the ratio's forget split with a generator of
+                # their own: the retain split is the full setting's.
+                members = self._few_shot(
+                    np.random.default_rng([self.seed, index, 1]), classes,
+                    index, self.forget_shots, members)
             if len(members) == 0:
                 raise ValueError(
                     f'task {index}: the {name} split is empty (classes '
@@ -191,15 +205,17 @@ class ForgetRetainDataset:
             splits.append(members)
         return splits
 
-    def _few_shot(self, rng, classes, index):
+    def _few_shot(self, rng, classes, index, shots, pool=None):
         chosen = []
         for c in classes:
             members = np.flatnonzero(self.labels == c)
-            if len(members) < self.few_shot:
+            if pool is not None:
+                members = np.intersect1d(members, pool)
+            if len(members) < shots:
                 raise ValueError(
                     f'task {index}: class {c} has {len(members)} training '
-                    f'samples, fewer than few_shot={self.few_shot}')
-            chosen.append(rng.choice(members, self.few_shot, replace=False))
+                    f'samples, fewer than the {shots} asked for')
+            chosen.append(rng.choice(members, shots, replace=False))
         return np.sort(np.concatenate(chosen))
 
     def task_indices(self):

@@ -76,6 +76,22 @@ def test_few_shot_and_data_ratio_together_are_refused():
         ForgetRetainDataset(DIGITS, SCHEDULE, few_shot=4, data_ratio=0.5)
 
 
+def test_one_portrait_takes_one_image_per_forget_class_and_the_ratio_else():
+    full = ForgetRetainDataset(DIGITS, SCHEDULE, data_ratio=0.5)
+    portrait = ForgetRetainDataset(DIGITS, SCHEDULE, data_ratio=0.5,
+                                   forget_shots=1)
+    for task in range(2):
+        full.set_task(task)
+        portrait.set_task(task)
+        counts = np.bincount(portrait.labels[portrait.forget_indices])
+        assert counts[counts > 0].tolist() == [1, 1]
+        assert np.array_equal(portrait.retain_indices, full.retain_indices)
+    with pytest.raises(ValueError, match='forget_shots'):
+        ForgetRetainDataset(DIGITS, SCHEDULE, few_shot=4, forget_shots=1)
+    with pytest.raises(ValueError, match='forget_shots'):
+        ForgetRetainDataset(DIGITS, SCHEDULE, forget_shots=0)
+
+
 def test_epoch_length_full_repeats_the_kept_samples_to_the_dataset_size():
     """A Retrain whose steps match a training on every class: an epoch of
     task 1 (6 of 10 digits kept) has as many items as the whole split, and
