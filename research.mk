@@ -173,8 +173,8 @@ worst-case-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/worst_case_classes.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py $(NUMBERS_PRETRAINED) --budget 20 --seeds 0 1 2 --out work_dirs/worst_case_numbers.json --results seed_systems.md:worst-case-numbers
 
 # One portrait per forgotten class (1-SHUI's setting) beside the full data:
-# GS-LoRA, GS-LoRA++, SSD, SCAR, LAF and PRR, 3 seeds each (about 46 runs
-# on a fresh out dir, reused afterwards).
+# GS-LoRA, GS-LoRA++, SSD, SCAR, LAF, PRR and MetaUnlearn, 3 seeds each
+# (about 55 runs on a fresh out dir, reused afterwards).
 one-portrait-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_methods.py --jobs 2 --plan configs/comparisons/vit-6b_numbers_1portrait.py --out-dir work_dirs/depth_numbers --results seed_systems.md:one-portrait-numbers
 

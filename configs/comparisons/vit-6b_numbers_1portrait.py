@@ -3,7 +3,7 @@
 # forget data; the kept numbers' data as in the full setting. Every method
 # that can work on it, in both settings, against the converged Retrain
 # (which reads no forget image: one row serves both) and Head reset (which
-# reads none either). Tuned on the full data's validation split with the
+# reads none either). MetaUnlearn's own setting is the one portrait. Tuned on the full data's validation split with the
 # comparison's 4-point budget; the one-portrait rows take the full-data
 # pick, as the 4-shot rows of the numbers comparison do.
 # `make -f research.mk one-portrait-numbers`.
@@ -40,4 +40,10 @@ methods = [
     dict(name='PRR', config='configs/prr/prr_vit-6b_numbers_continual'
          '{setting}.py',
          grid={LR: [1e-3, 3e-3], METHOD + 'alpha_f': [100.0, 1000.0]}),
+    # The learned loss's step size and its meta learning rate.
+    dict(name='MetaUnlearn',
+         config='configs/meta_unlearn/'
+         'meta-unlearn_vit-6b_numbers_continual{setting}.py',
+         grid={METHOD + 'step_size': [0.1, 1.0],
+               METHOD + 'meta_lr': [1e-4, 1e-3]}),
 ]
