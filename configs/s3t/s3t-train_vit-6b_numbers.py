@@ -10,10 +10,13 @@ _base_ = [
     '../_base_/models/vit-6b_numbers.py',
     '../_base_/datasets/handwritten_numbers.py',
     'mmpretrain::_base_/default_runtime.py',
+    '../_base_/methods/s3t_train.py',
 ]
-custom_imports = dict(imports=['mmforget'], allow_failed_imports=False)
 
 model = dict(type='ForgettingClassifier', lora=dict(rank=4, alpha=1.0))
+default_hooks = dict(checkpoint=None, logger=dict(interval=50))
+randomness = dict(seed=0)
+
 # The pre-training's one-pixel random shift.
 train_dataloader = dict(
     dataset=dict(pipeline=[
@@ -21,18 +24,5 @@ train_dataloader = dict(
         dict(type='PackInputs'),
     ]))
 train_cfg = dict(
-    type='mmforget.SlicedTrainLoop',
     slices=[list(range(50 + 10 * g, 60 + 10 * g)) for g in range(5)],
-    base_epochs=25,
-    epochs_per_step=3,
-    step_lr=1e-2,
-    batch_size=64)
-# The base and every step get this optimizer afresh, over the weights they
-# train, under the loop's cosine decay.
-optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.05),
-    clip_grad=dict(max_norm=1.0))
-val_cfg = dict()
-test_cfg = dict()
-default_hooks = dict(checkpoint=None, logger=dict(interval=50))
-randomness = dict(seed=0)
+    base_epochs=25)
