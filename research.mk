@@ -155,9 +155,9 @@ o3-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/compare_depth.py --jobs 2 --plan $(O3_NUMBERS) --out-dir work_dirs/depth_numbers --tasks 3 --results seed_systems.md:o3-numbers --image docs/images/o3_numbers.png
 
 # S3T on the numbers: per seed, a store trained slice by slice (the base
-# on 00-49, five slices of ten over 50-99, five orders; about 10 minutes),
-# then four deletions served from it (training-free); the table of what
-# each deletion serves, keeps and costs.
+# on 00-49 for 60 epochs, five slices of ten over 50-99, five orders;
+# about 15 minutes), then four deletions served from it (training-free);
+# the table of what each deletion serves, keeps and costs.
 S3T_NUMBERS := work_dirs/s3t_numbers
 s3t-numbers: install
 	for seed in 0 1 2; do \

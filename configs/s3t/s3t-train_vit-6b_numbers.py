@@ -25,4 +25,4 @@ train_dataloader = dict(
     ]))
 train_cfg = dict(
     slices=[list(range(50 + 10 * g, 60 + 10 * g)) for g in range(5)],
-    base_epochs=25)
+    base_epochs=60)
