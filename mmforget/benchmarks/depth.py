@@ -158,8 +158,9 @@ def plan_depth_results(plan, out_dir, tasks, per_class=100, jobs=1):
 
 
 def attack_metrics(entry):
-    """The metrics whose target is Retrain's value that any model of the
-    task reports, in the registry's order (then any others, sorted)."""
+    """The metrics whose target is Retrain's value, and the controls (a
+    gate's openings too), that any model of the task reports, in the
+    registry's order (then any others, sorted)."""
     seen = set(entry['O'])
     for name, method in entry.items():
         if name != 'O':
@@ -167,7 +168,7 @@ def attack_metrics(entry):
                 seen |= set(results)
     specs = metric_specs()
     known = [m for m, s in specs.items()
-             if s.direction == 'reference' and m in seen]
+             if (s.direction == 'reference' or s.control) and m in seen]
     return known + sorted(m for m in seen if m not in specs and
                           m.endswith(('_acc_f', '_ain')))
 

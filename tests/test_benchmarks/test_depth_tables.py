@@ -169,3 +169,19 @@ def test_a_control_is_shown_but_never_decides_or_counts_in_the_worst():
                 if line.startswith('| relearn_full_turned_acc_f_300'))
     assert line.startswith('| relearn_full_turned_acc_f_300 | 50.0 | '
                            '31.0±1.4 | control |')
+
+
+def test_a_gates_openings_are_shown_for_the_gated_method_alone():
+    """GateOpening's metrics (directions higher / lower, controls) reach
+    the table where only one method reports them; O and R read '–'."""
+    import mmforget.evaluation.checks.gate  # noqa: F401  (its specs)
+    results = entry()
+    for seed in (0, 1):
+        results['Deep']['seeds'][seed]['gate_retain_test'] = 40.0 + seed
+    rows = {r['metric']: r for r in decisive_rows(PLAN, results)}
+    assert rows['gate_retain_test']['decides'] is False
+    assert worst_residual(list(rows.values()), 'Deep') == 0.125
+    line = next(line for line in task_table(PLAN, 2, results).splitlines()
+                if line.startswith('| gate_retain_test'))
+    assert line.startswith('| gate_retain_test | – | – | control |')
+    assert '40.5±0.7' in line
