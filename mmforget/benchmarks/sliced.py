@@ -77,10 +77,11 @@ def s3t_table(root):
     store = mean_std([sum(c['seconds'] for c in i['checkpoints'].values())
                       for i, _ in runs])
     first = [s['tasks'][0] for _, s in runs]
+    sliced = mean_std([t.get('forget_before') for t in first])
+    others = mean_std([t.get('retain_pretrained') for t in first])
     lines = markdown_table(header, rows) + [
         '', f'{len(runs)} seeds. Before any deletion (the full first '
-        'order), on the first request\'s slice: Acc '
-        f'{mean_std([t.get("forget_before") for t in first])}, on the '
-        f'other classes {mean_std([t.get("retain_pretrained") for t in first])}'
-        f'. Training the store: {store} s (the base: {base} s).']
+        f"order), on the first request's slice: Acc {sliced}, on the "
+        f'other classes {others}. Training the store: {store} s (the '
+        f'base: {base} s).']
     return '\n'.join(lines) + '\n'

@@ -135,3 +135,35 @@ def test_deleting_every_slice_serves_the_base_and_bad_requests_are_refused(
     with pytest.raises(FileNotFoundError, match='SlicedTrainLoop'):
         run_deletions(store, tmp_path / 'none', [[8, 9]],
                       delete_files=False, method_store=tmp_path / 'nowhere')
+
+
+def test_the_deletion_table_by_hand(tmp_path):
+    """Two slices, orders [0, 1] and [1, 0]: deleting slice 1 serves order
+    0's first step (1 of 1 kept slice); retraining one order on 1 kept
+    slice costs sequence 0's first step (3 s)."""
+    from mmforget.benchmarks.sliced import s3t_table
+    store = tmp_path / 'train_seed0' / 's3t_store'
+    store.mkdir(parents=True)
+    checkpoints = {'base': dict(seconds=10.0)}
+    for sequence in (0, 1):
+        for step in (0, 1):
+            checkpoints[f'sequence{sequence}_step{step}'] = dict(
+                seconds=3.0 + step)
+    json.dump(dict(slices=[[6, 7], [8, 9]], orders=[[0, 1], [1, 0]],
+                   checkpoints=checkpoints), open(store / 'index.json', 'w'))
+    run = tmp_path / 'delete_seed0'
+    run.mkdir()
+    json.dump(dict(tasks=[
+        dict(forget_classes=[8, 9], forget=0.0, retain=70.0, old=None,
+             train_seconds=0.01, forget_before=60.0, retain_pretrained=75.0),
+        dict(forget_classes=[6, 7], forget=0.0, retain=80.0, old=0.0,
+             train_seconds=0.02)]), open(run / 'forgetting_summary.json',
+                                         'w'))
+    table = s3t_table(str(tmp_path))
+    rows = [line for line in table.splitlines() if line.startswith('| 1')
+            or line.startswith('| 2')]
+    assert rows[0] == ('| 1 | 8-9 | 6-7 | 1 / 1 | 0.0 | 70.0 | – | 0.01 | '
+                       '3.0 |')
+    assert rows[1].startswith('| 2 | 6-7 | the base only | 0 / 0 |')
+    assert rows[1].endswith('| nothing to retrain |')
+    assert 'Training the store: 24.0 s (the base: 10.0 s)' in table
