@@ -232,7 +232,7 @@ class ForgettingEvaluator:
     @staticmethod
     def plain(cfg, source):
         """A LoRA-free, method-free copy of ``source``: a checkpoint path,
-        or a live model (its merged weights)."""
+        or a live model (what it releases)."""
         if isinstance(source, str):
             return build_model(cfg, source)
         state = (source.released_state_dict()
