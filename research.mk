@@ -11,7 +11,8 @@ include Makefile
 	pin-numbers depth-numbers depth-numbers-target depth-shapes \
 	depth-numbers-target-tasks-0-1 depth-numbers-target-task-2 \
 	depth-numbers-target-task-2-turned \
-	depth-numbers-target-task-3 depth-numbers-sparsity o3-numbers s3t-numbers worst-case-numbers one-portrait-numbers \
+	depth-numbers-target-task-3 depth-numbers-sparsity o3-numbers s3t-numbers worst-case-numbers worst-case-digits \
+	one-portrait-numbers \
 	shapes-fresh-decoder compare-shapes-dino \
 	depth-one-request depth-one-request-by-share depth-one-request-features \
 	depth-digits-memorising
@@ -171,6 +172,10 @@ s3t-numbers: install
 # (the lowest per-class training loss); about a minute.
 worst-case-numbers: install $(NUMBERS_PRETRAINED)
 	$(PY) tools/worst_case_classes.py configs/gs_lora/gs-lora_vit-6b_numbers_continual.py $(NUMBERS_PRETRAINED) --budget 20 --seeds 0 1 2 --out work_dirs/worst_case_numbers.json --results seed_systems.md:worst-case-numbers
+
+# The same check on the digits ViT, 2 of 10 digits (seconds).
+worst-case-digits: install $(PRETRAINED)
+	$(PY) tools/worst_case_classes.py configs/gs_lora/gs-lora_vit-tiny_digits_continual.py $(PRETRAINED) --budget 2 --seeds 0 1 2 --out work_dirs/worst_case_digits.json --results seed_systems.md:worst-case-digits
 
 # One portrait per forgotten class (1-SHUI's setting) beside the full data:
 # GS-LoRA, GS-LoRA++, SSD, SCAR, LAF, PRR and MetaUnlearn, 3 seeds each
