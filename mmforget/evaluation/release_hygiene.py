@@ -13,6 +13,9 @@ import re
 
 import torch
 
+from mmforget.models.classifiers.gated_adapter_classifier import \
+    GATE_PREFIX
+
 RELEASE_DIR = 'release'
 # Top-level keys a release may have.
 RELEASE_KEYS = {'state_dict', 'meta'}
@@ -20,8 +23,6 @@ RELEASE_KEYS = {'state_dict', 'meta'}
 RELEASE_META_KEYS = {'release', 'method', 'mmengine_version'}
 # State-dict key parts that betray an unmerged or restorable model.
 FORBIDDEN_PARAM_PARTS = ('lora_', 'ema_', 'prototype', 'teacher', 'anchor')
-# The request detectors of a gated model (GatedAdapterClassifier).
-GATE_PREFIX = 'adapter_gate.'
 
 
 def release_path(work_dir, task_index):

@@ -23,24 +23,23 @@ def checkpoint_state_dict(path):
 
 
 def load_plain_checkpoint(model, path):
-    """Copy every non-LoRA tensor of ``path`` into ``model``. A model that
-    releases its adapters (``releases_adapters``: O3's gated classifier)
-    also takes the adapters and gate a checkpoint of it holds."""
+    """Copy every non-LoRA tensor of ``path`` into ``model``. A model whose
+    release holds more than plain weights names the key parts of it
+    (``release_key_parts``, e.g. O3's adapters and request detectors): those
+    a checkpoint holds are loaded too (their modules create what they
+    need), and none is required (a plain original has none)."""
     state = checkpoint_state_dict(path)
-    own = model.state_dict()
-    if getattr(model, 'releases_adapters', False):
-        extra = {k for k in state if '.lora_' in k or
-                 k.startswith('adapter_gate.')}
-        if extra:  # a release of this model: its gate's detectors too
-            model.load_state_dict({k: state[k] for k in extra},
-                                  strict=False)
-            own = model.state_dict()
-        expected = {k: v for k, v in own.items() if k not in extra
-                    and '.lora_' not in k
-                    and not k.startswith('adapter_gate.')}
+    parts = ('.lora_', ) + tuple(getattr(model, 'release_key_parts', ()))
+
+    def optional(key):
+        return any(part in key for part in parts)
+    extra = {k: v for k, v in state.items() if optional(k)
+             and getattr(model, 'release_key_parts', ())}
+    if extra:
+        model.load_state_dict(extra, strict=False)
         state = {k: v for k, v in state.items() if k not in extra}
-    else:
-        expected = {k: v for k, v in own.items() if '.lora_' not in k}
+    expected = {k: v for k, v in model.state_dict().items()
+                if not optional(k)}
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     mismatched = sorted(

@@ -18,6 +18,8 @@ from mmpretrain.registry import MODELS as MMPRETRAIN_MODELS
 from mmforget.lora import adapter_free_copy, set_sample_scale
 from .forgetting_classifier import ForgettingClassifier
 
+#: The gate's state-dict prefix: what marks a release that ships with one.
+GATE_PREFIX = 'adapter_gate.'
 GATE_STATISTICS = ('blocks', 'mean', 'precision', 'bank', 'centre',
                    'spread', 'threshold')
 _STATISTIC_KEY = re.compile(r'request_(\d+)_(' + '|'.join(GATE_STATISTICS)
@@ -153,8 +155,10 @@ class GatedAdapterClassifier(ForgettingClassifier):
     adapters and the detectors.
     """
 
-    #: The release keeps the adapters unmerged (and the gate).
+    #: The release keeps the adapters unmerged, and the gate: the key parts
+    #: ``load_plain_checkpoint`` takes when a checkpoint holds them.
     releases_adapters = True
+    release_key_parts = ('.lora_', GATE_PREFIX)
 
     def __init__(self, lora=dict(rank=8), **kwargs):
         if lora is None:
