@@ -28,7 +28,7 @@ from torch.func import functional_call
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from mmengine.logging import print_log
 
-from mmforget.evaluation.checks.relearn import turn_tiles
+from mmforget.datasets.turned_tiles import turn_tiles
 from mmforget.registry import METHODS
 from .base import ForgettingMethod, refuse_training
 

@@ -251,10 +251,18 @@ def test_a_resumed_run_gives_the_uninterrupted_one_and_its_release_is_flagged(
     model = build_model(cfg, path)
     from mmpretrain.registry import DATASETS
     test = DATASETS.build(dict(cfg.test_dataloader.dataset))
-    opened = GateOpening()(model, None, test, *forgetting_task(path),
-                           per_class=10)
-    assert 0 <= opened['gate_retain_test'] <= 100
-    assert 0 <= opened['gate_forget_test'] <= 100
+    forgotten, kept = forgetting_task(path)
+    opened = GateOpening()(model, None, test, forgotten, kept, per_class=10)
+    assert set(opened) == {'gate_forget_test', 'gate_retain_test'}
+    # The shares are of the images the gate opens on: a gate that opens on
+    # odd-numbered images of each batch opens on half of 10 per class.
+    model.gate = lambda inputs: (torch.arange(len(inputs)) % 2).float()
+    assert GateOpening()(model, None, test, forgotten, kept,
+                         per_class=10) == dict(gate_forget_test=50.0,
+                                               gate_retain_test=50.0)
+    # A model without detectors reports nothing.
+    assert GateOpening()(build_model(cfg, pretrained), None, test,
+                         forgotten, kept) == {}
     # The verifier refuses it in plain words, and tools/test.py gives the
     # run's scores from the task file (the gate loads with it).
     code, out, err = call_tool(['tools/verify_release.py', str(

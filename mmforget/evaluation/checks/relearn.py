@@ -26,6 +26,7 @@ from mmengine.dataset import pseudo_collate
 from torch.utils.data import DataLoader, Subset
 
 from mmforget.datasets.forget_retain_dataset import dataset_labels
+from mmforget.datasets.turned_tiles import turn_tiles
 from mmforget.lora import classifier_lora_targets, inject_lora
 from mmforget.registry import FORGETTING_CHECKS
 from .base import MetricSpec
@@ -45,18 +46,6 @@ MODES = dict(
 LEARNING_RATES = dict(head=1e-2, full=1e-3, lora=1e-2, retain=1e-3)
 TURNED = '_turned'
 REPORT_STEPS = (10, 30, 100, 300)
-
-
-def turn_tiles(image):
-    """Every square tile of a ``(..., H, W)`` image (``W`` a multiple of
-    ``H``) turned a quarter turn in place: each digit of a number."""
-    height, width = image.shape[-2:]
-    if width % height:
-        raise ValueError(f'the turned relearning control turns square tiles '
-                         f'of an image, and {height}x{width} is no row of '
-                         'squares; use the plain relearning modes')
-    return torch.cat([tile.rot90(1, dims=(-2, -1))
-                      for tile in image.split(height, dim=-1)], dim=-1)
 
 
 class TurnedClasses(torch.utils.data.Dataset):
