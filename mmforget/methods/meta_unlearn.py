@@ -108,7 +108,12 @@ class MetaUnlearn(ForgettingMethod):
         self.hidden = hidden
 
     def before_tasks(self, model, context):
+        """Refuse, before anything runs, a schedule that trains and images
+        whose tiles cannot be turned (the never-seen reference)."""
         refuse_training(self, context)
+        for data in context.task_data_loader('retain'):
+            turn_tiles(model.data_preprocessor(data, False)['inputs'][:1])
+            break
 
     @staticmethod
     def read(model, loader):

@@ -66,9 +66,17 @@ def test_meta_training_reads_kept_images_only_and_the_step_forgets_portraits():
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     method.before_tasks(model, context)
     method.start_task(model, context)
-    assert read == ['retain', 'forget'] and len(networks) == 1
+    # before_tasks reads one kept batch (its tiles), start_task the kept
+    # classes for h_phi, then the portraits.
+    assert read == ['retain', 'retain', 'forget'] and len(networks) == 1
     changed = [n for n, p in model.named_parameters()
                if not torch.equal(p, before[n])]
     assert changed  # one step moved the weights
     with pytest.raises(ValueError, match='training-free'):
         method.before_tasks(model, fake_context(max_epochs=3))
+    # Images that are no row of square tiles have no never-seen reference.
+    wide = [random_batch([False] * 2, [0, 1], size=8)]
+    wide[0]['inputs'] = [torch.zeros(1, 8, 12, dtype=torch.uint8)] * 2
+    with pytest.raises(ValueError, match='no row of squares'):
+        method.before_tasks(model, fake_context(
+            data_loader=lambda *args: wide, max_epochs=0))
