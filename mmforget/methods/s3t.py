@@ -119,10 +119,9 @@ class S3T(ForgettingMethod):
                     path = osp.join(self.store, entry['path'])
                     if osp.isfile(path):
                         os.remove(path)
-        for served in ('served.pth', ):
-            path = osp.join(self.store, served)
-            if osp.isfile(path):
-                os.remove(path)
+        served = osp.join(self.store, 'served.pth')  # the full first order
+        if osp.isfile(served):
+            os.remove(served)
         with open(osp.join(self.store, STORE_INDEX + '.tmp'), 'w') as f:
             json.dump(self.index, f)
         os.replace(osp.join(self.store, STORE_INDEX + '.tmp'),
